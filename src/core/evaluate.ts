@@ -1,0 +1,53 @@
+/** evaluate: run every rule over the loaded configuration and stamp the findings. Pure. */
+import type { Finding, Layer, SourceLocation } from './types.js';
+import type { HostFacts, Rule, RuleContext } from './rules/rule.js';
+import type { LoadedConfig } from './layers/load.js';
+import { getPath, locate } from './layers/merge.js';
+
+export function makeContext(loaded: LoadedConfig, host: HostFacts = {}): RuleContext {
+  const { effective, layers } = loaded;
+  const lastSetter = (path: string) => {
+    const segs = path.split('.');
+    // the deepest path (or nearest ancestor) that some layer set; the last setter decided the value
+    for (let n = segs.length; n > 0; n--) {
+      const list = effective.setters.get(segs.slice(0, n).join('.'));
+      if (list && list.length > 0) return { setter: list[list.length - 1]!, path: segs.slice(0, n).join('.') };
+    }
+    return undefined;
+  };
+  return {
+    effective,
+    layers,
+    version: loaded.version,
+    host,
+    get: (path) => getPath(effective.value, path),
+    origin(path): SourceLocation | undefined {
+      const s = lastSetter(path);
+      if (!s) return undefined;
+      const layer = layers[s.setter.layer]!;
+      return locate(layer, s.path) ?? { file: layer.file, line: 1, column: 1 };
+    },
+    originLayer(path): Layer | undefined {
+      const s = lastSetter(path);
+      return s ? layers[s.setter.layer] : undefined;
+    },
+  };
+}
+
+export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  for (const rule of rules) {
+    for (const hit of rule.check(ctx)) {
+      out.push({
+        ruleId: rule.id,
+        severity: hit.severity ?? rule.severity,
+        title: rule.title,
+        message: hit.message,
+        remediation: rule.remediation,
+        ...(hit.location ? { location: hit.location } : {}),
+        ...(hit.key ? { key: hit.key } : {}),
+      });
+    }
+  }
+  return out;
+}

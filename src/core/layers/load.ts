@@ -1,0 +1,303 @@
+/**
+ * discover → load: find every layer DS would load (ds-facts §1.1) and parse each one as this DS version does.
+ * File access comes through the ReadonlyHost port, so this module stays free of I/O of its own.
+ */
+import { posix as path } from 'node:path';
+import type { DsVersionInfo, FileStat, Layer, LayerFormat, LayerKind, ParserFamily } from '../types.js';
+import { parseAsDs, stripBom } from '../parse/ds-parse.js';
+import { buildTree } from '../parse/tree.js';
+import { offsetToPosition } from '../text/position.js';
+import { getPath, isPlainObject, mergeLayers } from './merge.js';
+import type { EffectiveConfig, DuplicateKey } from '../types.js';
+import { readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import {
+  UNKNOWN_VERSION,
+  certainlyAtLeast,
+  exactVersion,
+  fingerprintDefault,
+  parseVersion,
+  V,
+  versionFromDpkgStatus,
+} from '../ds/versions.js';
+
+export type ReadResult =
+  | { readonly ok: true; readonly text: string; readonly stat: FileStat }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly stat?: FileStat };
+
+/** Read-only view of the DS host's file system (paths are host paths; --root is applied by the adapter). */
+export interface ReadonlyHost {
+  read(hostPath: string): Promise<ReadResult>;
+  /** Names in a directory, or undefined when it does not exist. */
+  list(hostDir: string): Promise<string[] | undefined>;
+  /** The machine's host name (node-config uses $HOST, $HOSTNAME or os.hostname()). */
+  hostname(): Promise<string | undefined>;
+}
+
+export const DEFAULT_CONFIG_DIR = '/etc/onlyoffice/documentserver';
+export const DEFAULT_RUNTIME_JSON = '/var/www/onlyoffice/Data/runtime.json';
+
+const EXT_CONFIG3 = ['js', 'cjs', 'ts', 'json', 'json5', 'hjson', 'toml', 'coffee', 'iced', 'yaml', 'yml', 'cson', 'properties', 'xml'];
+const EXT_CONFIG2 = EXT_CONFIG3.filter((e) => e !== 'cjs');
+
+function formatOf(ext: string): LayerFormat {
+  if (ext === 'json') return 'json';
+  if (ext === 'json5') return 'json5';
+  if (ext === 'js' || ext === 'cjs' || ext === 'ts') return 'js';
+  return 'other';
+}
+
+export interface Candidate {
+  readonly name: string;
+  readonly kind: LayerKind;
+  readonly format: LayerFormat;
+}
+
+/** node-config's file order for this directory listing (node-config lib/config.js, v2.0.1 and v3.3.12). */
+export function nodeConfigFiles(
+  entries: readonly string[],
+  opts: { nodeEnv: readonly string[]; hostname?: string; appInstance?: string; family: ParserFamily },
+): Candidate[] {
+  const bases: { name: string; kind: LayerKind }[] = [{ name: 'default', kind: 'default' }];
+  for (const env of opts.nodeEnv) bases.push({ name: env, kind: 'env' });
+  if (opts.hostname) {
+    const short = opts.hostname.split('.')[0]!;
+    for (const env of opts.nodeEnv) {
+      bases.push({ name: short, kind: 'hostname' }, { name: `${short}-${env}`, kind: 'hostname' });
+      if (opts.hostname !== short) {
+        bases.push({ name: opts.hostname, kind: 'hostname' }, { name: `${opts.hostname}-${env}`, kind: 'hostname' });
+      }
+    }
+  }
+  for (const env of opts.nodeEnv) bases.push({ name: 'local', kind: 'local' }, { name: `local-${env}`, kind: 'local-env' });
+  const present = new Set(entries);
+  const exts = opts.family === 'config3' ? EXT_CONFIG3 : EXT_CONFIG2;
+  const out: Candidate[] = [];
+  const seen = new Set<string>();
+  for (const b of bases) {
+    for (const ext of exts) {
+      for (const name of [`${b.name}.${ext}`, ...(opts.appInstance ? [`${b.name}-${opts.appInstance}.${ext}`] : [])]) {
+        if (present.has(name) && !seen.has(name)) {
+          seen.add(name);
+          out.push({ name, kind: b.kind, format: formatOf(ext) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function duplicatesOf(file: string, text: string, dups: ReturnType<typeof buildTree>['duplicates']): DuplicateKey[] {
+  return dups.map((d) => {
+    const a = offsetToPosition(text, d.firstOffset);
+    const b = offsetToPosition(text, d.lastOffset);
+    return { path: d.path, first: { file, line: a.line, column: a.column }, last: { file, line: b.line, column: b.column } };
+  });
+}
+
+/** Parse one file's text into a Layer, as `family` would. */
+export function layerFromText(
+  file: string,
+  kind: LayerKind,
+  format: LayerFormat,
+  raw: string,
+  family: ParserFamily,
+  stat?: FileStat,
+  atStartup = true,
+): Layer {
+  if (format === 'js' || format === 'other') {
+    return {
+      kind,
+      file,
+      format,
+      status: 'opaque',
+      text: raw,
+      duplicates: [],
+      notes: [
+        format === 'js'
+          ? 'DS executes this file as code; ds-harden cannot tell what it sets'
+          : 'DS may load this file with another parser; ds-harden cannot evaluate it',
+      ],
+      ...(stat ? { stat } : {}),
+      atStartup,
+    };
+  }
+  const parsed = parseAsDs(raw, family, format === 'json5' ? 'json5' : 'json');
+  const tree = parsed.status === 'loaded' ? buildTree(parsed.text) : undefined;
+  const notes = [...parsed.notes];
+  let status = parsed.status as Layer['status'];
+  if (parsed.status === 'loaded' && !isPlainObject(parsed.value)) {
+    status = 'skipped';
+    notes.push(`top-level value is ${parsed.value === null ? 'null' : Array.isArray(parsed.value) ? 'an array' : typeof parsed.value}: DS ignores the whole file`);
+  }
+  return {
+    kind,
+    file,
+    format,
+    status,
+    text: parsed.text,
+    ...(parsed.value !== undefined ? { value: parsed.value } : {}),
+    ...(tree?.root ? { tree: tree.root } : {}),
+    ...(parsed.error ? { error: parsed.error } : {}),
+    duplicates: tree ? duplicatesOf(file, parsed.text, tree.duplicates) : [],
+    notes,
+    ...(stat ? { stat } : {}),
+    atStartup,
+  };
+}
+
+export interface LoadOptions {
+  readonly configDir?: string;
+  /** --ds-version */
+  readonly dsVersion?: string;
+  /** --hostname: override node-config's host name. */
+  readonly hostname?: string;
+}
+
+export interface LoadedConfig {
+  readonly configDir: string;
+  readonly version: DsVersionInfo;
+  readonly layers: readonly Layer[];
+  readonly effective: EffectiveConfig;
+  readonly services: readonly ServiceEnv[];
+  /** Other files in the config dir DS reads in other ways (custom-environment-variables.*). */
+  readonly extraFiles: readonly string[];
+}
+
+const SERVICE_DIRS: readonly { dir: string; manager: 'supervisor' | 'systemd'; match: RegExp }[] = [
+  { dir: '/etc/supervisor/conf.d', manager: 'supervisor', match: /\.conf$/ },
+  { dir: '/etc/supervisord.d', manager: 'supervisor', match: /\.(ini|conf)$/ },
+  { dir: '/lib/systemd/system', manager: 'systemd', match: /^ds-.*\.service$/ },
+  { dir: '/usr/lib/systemd/system', manager: 'systemd', match: /^ds-.*\.service$/ },
+  { dir: '/etc/systemd/system', manager: 'systemd', match: /^ds-.*\.service$/ },
+];
+
+export async function discoverServices(host: ReadonlyHost): Promise<ServiceEnv[]> {
+  const out: ServiceEnv[] = [];
+  for (const { dir, manager, match } of SERVICE_DIRS) {
+    const names = (await host.list(dir)) ?? [];
+    for (const name of names.filter((n) => match.test(n)).sort()) {
+      const file = `${dir}/${name}`;
+      const r = await host.read(file);
+      if (r.ok) out.push(...(manager === 'supervisor' ? supervisorEnvs(file, r.text) : systemdEnvs(file, r.text, name)));
+      if (manager === 'systemd') {
+        // drop-ins: /etc/systemd/system/<unit>.d/*.conf override the unit's Environment
+        const dropDir = `/etc/systemd/system/${name}.d`;
+        for (const d of ((await host.list(dropDir)) ?? []).filter((n) => n.endsWith('.conf')).sort()) {
+          const rr = await host.read(`${dropDir}/${d}`);
+          if (rr.ok) out.push(...systemdEnvs(`${dropDir}/${d}`, rr.text, name));
+        }
+      }
+    }
+  }
+  return out.filter((s) => readsDsConfig(s.service));
+}
+
+async function detectVersion(host: ReadonlyHost, configDir: string, flag?: string): Promise<DsVersionInfo> {
+  if (flag) {
+    const v = parseVersion(flag);
+    if (v) return exactVersion(v, 'flag', '--ds-version');
+  }
+  const dpkg = await host.read('/var/lib/dpkg/status');
+  if (dpkg.ok) {
+    const v = versionFromDpkgStatus(dpkg.text);
+    if (v) return exactVersion(v, 'dpkg', 'installed package');
+  }
+  const def = await host.read(`${configDir}/default.json`);
+  if (def.ok) {
+    try {
+      const fp = fingerprintDefault(JSON.parse(stripBom(def.text).text));
+      if (fp) return fp;
+    } catch {
+      /* an unparseable default.json is reported by the parse rule */
+    }
+  }
+  return UNKNOWN_VERSION;
+}
+
+/** Merge NODE_* settings of the services that read the DS config (docservice first). */
+function configEnv(services: readonly ServiceEnv[]): { env: Record<string, string>; from?: ServiceEnv } {
+  const docservice = services.find((s) => /docservice/i.test(s.service)) ?? services[0];
+  if (!docservice) return { env: {} };
+  // systemd drop-ins come after the unit in discovery order and override it
+  const same = services.filter((s) => s.service === docservice.service);
+  return { env: Object.assign({}, ...same.map((s) => s.env)) as Record<string, string>, from: same[same.length - 1]! };
+}
+
+export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Promise<LoadedConfig> {
+  const services = await discoverServices(host);
+  const { env, from } = configEnv(services);
+  const configDir = opts.configDir ?? env.NODE_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  const version = await detectVersion(host, configDir, opts.dsVersion);
+  const family = version.parser;
+  const nodeEnv = (env.NODE_CONFIG_ENV ?? env.NODE_ENV ?? 'production-linux').split(',').map((s) => s.trim()).filter(Boolean);
+  const hostname = opts.hostname ?? env.HOST ?? env.HOSTNAME ?? (await host.hostname());
+  const entries = (await host.list(configDir)) ?? [];
+  const candidates = nodeConfigFiles(entries, {
+    nodeEnv,
+    family,
+    ...(hostname ? { hostname } : {}),
+    ...(env.NODE_APP_INSTANCE ? { appInstance: env.NODE_APP_INSTANCE } : {}),
+  });
+
+  const layers: Layer[] = [];
+  const readLayer = async (file: string, kind: LayerKind, format: LayerFormat, atStartup = true) => {
+    const r = await host.read(file);
+    if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup));
+    else if (r.code !== 'ENOENT') {
+      layers.push({
+        kind,
+        file,
+        format,
+        status: 'unreadable',
+        duplicates: [],
+        notes: [r.message],
+        ...(r.stat ? { stat: r.stat } : {}),
+        error: { message: r.message, line: 1, column: 1, offset: 0, cause: r.code, hint: 'make the file readable' },
+        atStartup,
+      });
+    }
+  };
+  for (const c of candidates) await readLayer(`${configDir}/${c.name}`, c.kind, c.format);
+
+  if (env.NODE_CONFIG && from) {
+    // node-config: JSON.parse($NODE_CONFIG); malformed JSON is logged and ignored, not fatal.
+    let value: unknown;
+    let ok = true;
+    try {
+      value = JSON.parse(env.NODE_CONFIG);
+    } catch {
+      ok = false;
+    }
+    layers.push({
+      kind: 'node-config-env',
+      file: `NODE_CONFIG in ${from.file}`,
+      format: 'json',
+      status: ok && isPlainObject(value) ? 'loaded' : 'skipped',
+      ...(ok ? { value } : {}),
+      duplicates: [],
+      notes: ok ? [] : ['malformed JSON: node-config logs an error and ignores it'],
+      atStartup: true,
+    });
+  }
+
+  const legacyRuntime = env.NODE_CONFIG_RUNTIME_JSON ?? `${configDir}/runtime.json`;
+  await readLayer(legacyRuntime, 'runtime-legacy', 'json');
+
+  // DS 9.x runtime layer (Admin Panel): runtimeConfig.filePath from the node-config merge.
+  if (version.max.major >= 9) {
+    const base = mergeLayers(layers);
+    const fp = getPath(base.value, 'runtimeConfig.filePath');
+    const runtimePath = typeof fp === 'string' && fp ? path.normalize(fp) : DEFAULT_RUNTIME_JSON;
+    const before = layers.length;
+    // 9.1+ folds it into the start-up config; 9.0.x merges it per request only (ds-facts §1.1).
+    await readLayer(runtimePath, 'runtime-data', 'json', certainlyAtLeast(version, V('9.1.0')));
+    const rt = layers[before];
+    if (rt && rt.status === 'parse-error') {
+      // A broken runtime.json is logged and ignored by DS (ds-observed §3g): not a start-up failure.
+      layers[before] = { ...rt, status: 'skipped', notes: [...rt.notes, 'DS logs "getConfigFromFile error" and ignores this file'] };
+    }
+  }
+
+  const extraFiles = entries.filter((n) => /^custom-environment-variables\./.test(n)).map((n) => `${configDir}/${n}`);
+  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles };
+}

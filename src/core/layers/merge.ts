@@ -1,0 +1,97 @@
+/**
+ * The effective configuration, merged as node-config's extendDeep does (ds-facts §1.2):
+ * objects deep-merge, arrays and scalars replace, later layers win. For every path we keep the list of
+ * layers that set it, so `--explain` and findings can point at the file and line that decided a value.
+ */
+import type { EffectiveConfig, JsonPath, Layer, Setter, SourceLocation } from '../types.js';
+import { findNode } from '../parse/tree.js';
+import { lineIndex } from '../text/position.js';
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function dotted(path: JsonPath): string {
+  return path.join('.');
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/** Layers that contribute values: loaded and holding an object (a top-level [] or null is ignored by DS). */
+export function contributes(layer: Layer): boolean {
+  return layer.status === 'loaded' && isPlainObject(layer.value);
+}
+
+export function mergeLayers(layers: readonly Layer[]): EffectiveConfig {
+  const value: Record<string, unknown> = {};
+  const setters = new Map<string, Setter[]>();
+  const record = (path: string[], layer: number, v: unknown) => {
+    const key = path.join('.');
+    const list = setters.get(key);
+    const s: Setter = { layer, file: layers[layer]!.file, value: v };
+    if (list) list.push(s);
+    else setters.set(key, [s]);
+  };
+  const merge = (into: Record<string, unknown>, from: Record<string, unknown>, path: string[], layer: number) => {
+    for (const k of Object.keys(from)) {
+      const p = [...path, k];
+      const v = from[k];
+      record(p, layer, v);
+      if (isPlainObject(into[k]) && isPlainObject(v)) merge(into[k] as Record<string, unknown>, v, p, layer);
+      else {
+        into[k] = clone(v);
+        if (isPlainObject(v)) recordAll(v, p, layer);
+      }
+    }
+  };
+  const recordAll = (obj: Record<string, unknown>, path: string[], layer: number) => {
+    for (const k of Object.keys(obj)) {
+      const p = [...path, k];
+      record(p, layer, obj[k]);
+      const v = obj[k];
+      if (isPlainObject(v)) recordAll(v, p, layer);
+    }
+  };
+  layers.forEach((layer, i) => {
+    if (contributes(layer)) merge(value, layer.value as Record<string, unknown>, [], i);
+  });
+  return { value, setters };
+}
+
+export function getPath(obj: unknown, path: JsonPath | string): unknown {
+  const segs = typeof path === 'string' ? (path === '' ? [] : path.split('.')) : path;
+  let cur: unknown = obj;
+  for (const s of segs) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    if (!Object.hasOwn(cur as object, String(s))) return undefined;
+    cur = (cur as Record<string, unknown>)[String(s)];
+  }
+  return cur;
+}
+
+const indexCache = new WeakMap<Layer, (o: number) => { line: number; column: number }>();
+
+/** Where in `layer` the key at `path` is written (the key itself for members, else the value). */
+export function locate(layer: Layer, path: JsonPath | string): SourceLocation | undefined {
+  const segs = typeof path === 'string' ? (path === '' ? [] : path.split('.')) : path;
+  if (!layer.tree || layer.text === undefined) return undefined;
+  const node = findNode(layer.tree, segs.map((s) => (/^\d+$/.test(String(s)) ? Number(s) : s)));
+  if (!node) {
+    return undefined;
+  }
+  let idx = indexCache.get(layer);
+  if (!idx) {
+    idx = lineIndex(layer.text);
+    indexCache.set(layer, idx);
+  }
+  const p = idx(node.keyOffset ?? node.offset);
+  const e = idx(node.offset + node.length);
+  return { file: layer.file, line: p.line, column: p.column, endLine: e.line, endColumn: e.column };
+}
+
+/** Start-of-file location for findings about a whole file. */
+export function fileStart(file: string): SourceLocation {
+  return { file, line: 1, column: 1 };
+}

@@ -1,0 +1,218 @@
+/**
+ * Parse one configuration file exactly as the DS version's `config` package does (ds-facts §1.3):
+ *
+ * - config 2.0.1 (DS ≤ 8.3): a 0-byte file is skipped; BOM stripped; `.json` → JSON.parse, and only when
+ *   JSON.parse's message starts with "Unexpected token /" (a comment, as older Node versions word it) the
+ *   whole text is re-parsed with JSON5 1.x; `.json5` → JSON5 1.x.
+ * - config 3.3.12 (DS 9.x): BOM stripped; `.json` and `.json5` → JSON5 2.2.3, so comments, trailing commas,
+ *   single quotes and unquoted keys are fine, and an empty file is a start-up crash.
+ *
+ * The real parsers decide acceptance and values; strict-json.ts and the JSON5 error give the position.
+ */
+import JSON5 from 'json5';
+import JSON5v1 from 'json5-v1';
+import type { ParseFailure, ParserFamily } from '../types.js';
+import { offsetToPosition, positionToOffset } from '../text/position.js';
+import { describeChar, isLookalike } from '../text/excerpt.js';
+import { strictJsonError, type StrictError } from './strict-json.js';
+
+export interface ParseOutcome {
+  readonly status: 'loaded' | 'skipped' | 'parse-error';
+  /** The text DS parses (BOM removed). Positions refer to it. */
+  readonly text: string;
+  readonly value?: unknown;
+  readonly error?: ParseFailure;
+  readonly notes: readonly string[];
+  readonly hadBom: boolean;
+}
+
+export function stripBom(text: string): { text: string; hadBom: boolean } {
+  return text.charCodeAt(0) === 0xfeff ? { text: text.slice(1), hadBom: true } : { text, hadBom: false };
+}
+
+export function parseAsDs(raw: string, family: ParserFamily, format: 'json' | 'json5'): ParseOutcome {
+  // config 2.0.1 skips a file whose size is < 1 byte before reading it.
+  if (family === 'config2' && raw.length === 0) {
+    return { status: 'skipped', text: '', notes: ['empty file: DS ≤ 8.3 skips it'], hadBom: false };
+  }
+  const { text, hadBom } = stripBom(raw);
+  if (family === 'config3' || format === 'json5') {
+    const lib = family === 'config3' ? JSON5 : JSON5v1;
+    try {
+      return { status: 'loaded', text, value: lib.parse(text), notes: [], hadBom };
+    } catch (e) {
+      return { status: 'parse-error', text, error: fromJson5Error(text, e, family), notes: [], hadBom };
+    }
+  }
+  // config2, .json
+  try {
+    return { status: 'loaded', text, value: JSON.parse(text), notes: [], hadBom };
+  } catch {
+    const err = strictJsonError(text) ?? { offset: text.length, expected: 'end' as const };
+    if (text.charAt(err.offset) === '/') {
+      // config 2.0.1's fallback: JSON5 1.x over the whole text, *if* the bundled Node words the error
+      // "Unexpected token / …" (Node ≤ 18 does; Node 20 does not — ds-facts §1.3, UNCONFIRMED for the binaries).
+      try {
+        const value = JSON5v1.parse(text);
+        return {
+          status: 'loaded',
+          text,
+          value,
+          hadBom,
+          notes: [
+            `comment at ${fmtPos(text, err.offset)}: DS ≤ 8.3 accepts it only through its JSON5 fallback, ` +
+              'which depends on the Node.js version bundled in the DS binaries',
+          ],
+        };
+      } catch (e) {
+        return { status: 'parse-error', text, error: fromJson5Error(text, e, family), notes: [], hadBom };
+      }
+    }
+    return { status: 'parse-error', text, error: diagnoseStrict(text, err), notes: [], hadBom };
+  }
+}
+
+function fmtPos(text: string, offset: number): string {
+  const p = offsetToPosition(text, offset);
+  return `${p.line}:${p.column}`;
+}
+
+function prevSignificant(text: string, offset: number): { ch: string; offset: number } {
+  let i = offset - 1;
+  while (i >= 0 && /\s/.test(text.charAt(i))) i--;
+  return { ch: text.charAt(i), offset: i };
+}
+
+function unclosed(text: string): string {
+  // Count braces outside strings to say which closer is missing.
+  const stack: string[] = [];
+  let inStr: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (inStr) {
+      if (c === '\\') i++;
+      else if (c === inStr) inStr = null;
+      continue;
+    }
+    if (c === '"' || c === "'") inStr = c;
+    else if (c === '{' || c === '[') stack.push(c);
+    else if (c === '}' || c === ']') stack.pop();
+  }
+  if (inStr) return 'a string is not closed (missing ")';
+  if (stack.length === 0) return 'the file ends where more was expected';
+  const missing = stack.reverse().map((c) => (c === '{' ? '}' : ']')).join(' ');
+  return `missing closing ${missing}`;
+}
+
+/** Explains a failure at `offset` in terms a person acts on. Shared by both parser families. */
+export function explainAt(
+  text: string,
+  offset: number,
+  family: ParserFamily,
+  expected?: StrictError['expected'],
+): { cause: string; hint: string; offset: number } {
+  if (text.trim().length === 0) {
+    return {
+      cause: 'empty file',
+      hint: 'write {} into it (an empty object), or delete the file',
+      offset: 0,
+    };
+  }
+  if (offset >= text.length || (expected === 'string-end' && offset >= text.length)) {
+    const what = unclosed(text);
+    return {
+      cause: `unexpected end of file: ${what}`,
+      hint: 'the file looks truncated or a closing brace was lost while pasting; compare it with your backup and add the missing closer',
+      offset: text.length,
+    };
+  }
+  const ch = text.charAt(offset);
+  if (isLookalike(ch)) {
+    const plain = /[\u2018\u2019]/.test(ch) ? "'" : /[\u201c\u201d\u201e\u00ab\u00bb\uff02]/.test(ch) ? '"' : ' ';
+    const repl = plain === ' ' ? 'delete it or replace it with a plain space' : `replace it with a plain ${plain}`;
+    return {
+      cause: `${describeChar(ch)} (typographic character, typical of text pasted from a web page or word processor)`,
+      hint: `${repl}; ${family === 'config3' ? 'JSON5' : 'JSON'} only accepts ASCII quotes`,
+      offset,
+    };
+  }
+  if (ch === '}' || ch === ']') {
+    const prev = prevSignificant(text, offset);
+    if (prev.ch === ',') {
+      return {
+        cause: 'trailing comma before ' + ch,
+        hint: 'remove the comma after the last member (DS ≤ 8.3 parses .json with strict JSON)',
+        offset: prev.offset,
+      };
+    }
+  }
+  if (ch === '/' ) {
+    return {
+      cause: 'comment',
+      hint: 'remove the comment; strict JSON has no comments',
+      offset,
+    };
+  }
+  if (expected === 'key' && (ch === "'" || /[A-Za-z_$]/.test(ch))) {
+    return {
+      cause: ch === "'" ? 'single-quoted key (JSON5 syntax)' : 'unquoted key (JSON5 syntax)',
+      hint: 'put the key in double quotes',
+      offset,
+    };
+  }
+  if (expected === 'value' && ch === "'") {
+    return { cause: 'single-quoted string (JSON5 syntax)', hint: 'use double quotes', offset };
+  }
+  if (expected === 'comma-or-close' && (ch === '"' || ch === "'" || /[A-Za-z_$]/.test(ch))) {
+    const prev = prevSignificant(text, offset);
+    return {
+      cause: 'missing comma between two members',
+      hint: 'add a comma at the end of the previous member',
+      offset: prev.offset + 1,
+    };
+  }
+  if (expected === 'colon') {
+    return { cause: `expected ':' after the key, found ${describeChar(ch)}`, hint: 'add the colon between key and value', offset };
+  }
+  return {
+    cause: `unexpected ${describeChar(ch)}`,
+    hint: 'fix the syntax at this position (compare with the surrounding lines)',
+    offset,
+  };
+}
+
+function diagnoseStrict(text: string, err: StrictError): ParseFailure {
+  const d = explainAt(text, err.offset, 'config2', err.expected);
+  const p = offsetToPosition(text, d.offset);
+  return {
+    message: `not valid JSON for DS ≤ 8.3 (JSON.parse): ${d.cause}`,
+    line: p.line,
+    column: p.column,
+    offset: d.offset,
+    cause: d.cause,
+    hint: d.hint,
+  };
+}
+
+function fromJson5Error(text: string, e: unknown, family: ParserFamily): ParseFailure {
+  const err = e as { message?: string; lineNumber?: number; columnNumber?: number };
+  const line = err.lineNumber ?? 1;
+  const column = err.columnNumber ?? 1;
+  let offset = positionToOffset(text, line, column);
+  const endOfInput = /invalid end of input/.test(err.message ?? '');
+  if (endOfInput) offset = text.length;
+  // JSON5 reports a bad char; give the strict grammar's expectation to refine the diagnosis.
+  const strict = strictJsonError(text);
+  const expected = strict && strict.offset === offset ? strict.expected : undefined;
+  const d = explainAt(text, offset, family, expected);
+  const p = offsetToPosition(text, d.offset);
+  const lib = family === 'config3' ? 'JSON5 2.x, as DS 9.x parses it' : 'JSON5 1.x, as DS ≤ 8.3 parses it';
+  return {
+    message: `not valid (${lib}): ${d.cause}`,
+    line: p.line,
+    column: p.column,
+    offset: d.offset,
+    cause: d.cause,
+    hint: d.hint,
+  };
+}

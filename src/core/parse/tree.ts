@@ -1,0 +1,233 @@
+/**
+ * A position tree for JSON / JSONC / JSON5 text.
+ *
+ * It is *not* the authority on whether DS accepts a file (the real parsers in ds-parse.ts are);
+ * it only tells where every key and value sits, so findings can point at file:line:column and
+ * duplicate keys can be found (JSON.parse and JSON5.parse silently keep the last one).
+ * It is tolerant: it accepts the union of JSON5 and JSONC syntax.
+ */
+import type { JsonPath } from '../types.js';
+
+export interface JsonNode {
+  readonly type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+  readonly offset: number;
+  readonly length: number;
+  /** For object members: the key text (decoded) and where the key starts. */
+  readonly key?: string;
+  readonly keyOffset?: number;
+  readonly children?: JsonNode[];
+}
+
+export interface DuplicateAt {
+  readonly path: JsonPath;
+  readonly firstOffset: number;
+  readonly lastOffset: number;
+}
+
+export interface TreeResult {
+  readonly root?: JsonNode;
+  readonly duplicates: readonly DuplicateAt[];
+}
+
+class Stop extends Error {}
+
+const ID_START = /[A-Za-z_$\u00C0-\uFFFF]/;
+const ID_PART = /[A-Za-z0-9_$\u00C0-\uFFFF]/;
+
+function isSpace(ch: string): boolean {
+  return /[\s\uFEFF]/.test(ch);
+}
+
+export function buildTree(text: string): TreeResult {
+  let pos = 0;
+  const duplicates: DuplicateAt[] = [];
+
+  const peek = (): string => text.charAt(pos);
+
+  function skip(): void {
+    for (;;) {
+      const ch = peek();
+      if (ch === '') return;
+      if (isSpace(ch)) {
+        pos++;
+        continue;
+      }
+      if (ch === '/' && text.charAt(pos + 1) === '/') {
+        while (pos < text.length && text.charAt(pos) !== '\n') pos++;
+        continue;
+      }
+      if (ch === '/' && text.charAt(pos + 1) === '*') {
+        const end = text.indexOf('*/', pos + 2);
+        if (end < 0) throw new Stop();
+        pos = end + 2;
+        continue;
+      }
+      return;
+    }
+  }
+
+  function readString(): string {
+    const quote = peek();
+    pos++;
+    let out = '';
+    for (;;) {
+      const ch = text.charAt(pos);
+      if (ch === '') throw new Stop();
+      pos++;
+      if (ch === quote) return out;
+      if (ch === '\\') {
+        const e = text.charAt(pos);
+        pos++;
+        switch (e) {
+          case 'n': out += '\n'; break;
+          case 't': out += '\t'; break;
+          case 'r': out += '\r'; break;
+          case 'b': out += '\b'; break;
+          case 'f': out += '\f'; break;
+          case 'v': out += '\v'; break;
+          case '0': out += '\0'; break;
+          case 'u': {
+            out += String.fromCharCode(parseInt(text.slice(pos, pos + 4), 16));
+            pos += 4;
+            break;
+          }
+          case 'x': {
+            out += String.fromCharCode(parseInt(text.slice(pos, pos + 2), 16));
+            pos += 2;
+            break;
+          }
+          case '\r':
+            if (text.charAt(pos) === '\n') pos++;
+            break;
+          case '\n': case '\u2028': case '\u2029':
+            break;
+          default: out += e;
+        }
+        continue;
+      }
+      if (ch === '\n' && quote !== '`') throw new Stop();
+      out += ch;
+    }
+  }
+
+  function readIdentifier(): string {
+    const start = pos;
+    if (!ID_START.test(peek())) throw new Stop();
+    pos++;
+    while (pos < text.length && ID_PART.test(peek())) pos++;
+    return text.slice(start, pos);
+  }
+
+  function value(path: (string | number)[]): JsonNode {
+    skip();
+    const start = pos;
+    const ch = peek();
+    if (ch === '{') return object(path);
+    if (ch === '[') return array(path);
+    if (ch === '"' || ch === "'") {
+      readString();
+      return { type: 'string', offset: start, length: pos - start };
+    }
+    const m = /^(?:[+-]?(?:Infinity|NaN|0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))/.exec(text.slice(pos, pos + 400));
+    if (m && m[0].length > 0) {
+      pos += m[0].length;
+      return { type: 'number', offset: start, length: m[0].length };
+    }
+    for (const [word, type] of [['true', 'boolean'], ['false', 'boolean'], ['null', 'null']] as const) {
+      if (text.startsWith(word, pos)) {
+        pos += word.length;
+        return { type, offset: start, length: word.length };
+      }
+    }
+    throw new Stop();
+  }
+
+  function object(path: (string | number)[]): JsonNode {
+    const start = pos;
+    pos++;
+    const children: JsonNode[] = [];
+    const seen = new Map<string, number>();
+    for (;;) {
+      skip();
+      if (peek() === '}') {
+        pos++;
+        break;
+      }
+      const keyOffset = pos;
+      const key = peek() === '"' || peek() === "'" ? readString() : readIdentifier();
+      skip();
+      if (peek() !== ':') throw new Stop();
+      pos++;
+      const child = value([...path, key]);
+      const prev = seen.get(key);
+      if (prev !== undefined) duplicates.push({ path: [...path, key], firstOffset: prev, lastOffset: keyOffset });
+      seen.set(key, keyOffset);
+      children.push({ ...child, key, keyOffset });
+      skip();
+      if (peek() === ',') {
+        pos++;
+        continue;
+      }
+      if (peek() === '}') {
+        pos++;
+        break;
+      }
+      throw new Stop();
+    }
+    return { type: 'object', offset: start, length: pos - start, children };
+  }
+
+  function array(path: (string | number)[]): JsonNode {
+    const start = pos;
+    pos++;
+    const children: JsonNode[] = [];
+    for (;;) {
+      skip();
+      if (peek() === ']') {
+        pos++;
+        break;
+      }
+      children.push(value([...path, children.length]));
+      skip();
+      if (peek() === ',') {
+        pos++;
+        continue;
+      }
+      if (peek() === ']') {
+        pos++;
+        break;
+      }
+      throw new Stop();
+    }
+    return { type: 'array', offset: start, length: pos - start, children };
+  }
+
+  try {
+    const root = value([]);
+    skip();
+    if (pos < text.length) return { duplicates };
+    return { root, duplicates };
+  } catch (e) {
+    if (e instanceof Stop) return { duplicates };
+    throw e;
+  }
+}
+
+/**
+ * The node DS would read at `path`: for duplicate keys the *last* member wins, like JSON.parse/JSON5.
+ * Returns the deepest node found and whether the whole path matched.
+ */
+export function findNode(root: JsonNode | undefined, path: JsonPath): JsonNode | undefined {
+  let node = root;
+  for (const seg of path) {
+    if (!node?.children) return undefined;
+    if (node.type === 'array') {
+      node = typeof seg === 'number' ? node.children[seg] : undefined;
+    } else {
+      let found: JsonNode | undefined;
+      for (const c of node.children) if (c.key === String(seg)) found = c;
+      node = found;
+    }
+  }
+  return node;
+}

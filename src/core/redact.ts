@@ -1,0 +1,49 @@
+/** Secrets never reach output unless --show-secrets: one place decides what is a secret and how it is shown. */
+
+const SECRET_PATHS: readonly RegExp[] = [
+  /^services\.CoAuthoring\.secret\.[^.]+\.string$/,
+  /^services\.CoAuthoring\.secret\.[^.]+\.tenants\./,
+  /^storage\.fs\.secretString$/,
+  /^storage\.secretAccessKey$/,
+  /^aesEncrypt\.secret$/,
+  /^services\.CoAuthoring\.sql\.dbPass$/,
+  /^openpgpjs\..*passwords/,
+  /^wopi\.privateKey(Old)?$/,
+  /^queue\.|^rabbitmq\.url$|^activemq\.connectOptions\.password$/,
+  /^services\.CoAuthoring\.redis\.options\.password$/,
+  /\.password$/i,
+  /secret/i,
+];
+
+export function isSecretPath(path: string): boolean {
+  // paths and file names, not secrets
+  if (/^services\.CoAuthoring\.secret\.[^.]+\.file$/.test(path) || /filenameSecret|secretFromInbox/.test(path)) return false;
+  return SECRET_PATHS.some((re) => re.test(path));
+}
+
+/** "••••••(32 chars)" — the length helps users, the value stays hidden. */
+export function mask(value: unknown): string {
+  if (typeof value !== 'string') return '••••••';
+  return value.length === 0 ? '""' : `••••••(${value.length} chars)`;
+}
+
+/** Deep copy with every secret leaf masked (for --explain, JSON output, diffs). */
+export function redactValue(value: unknown, path: string, show: boolean): unknown {
+  if (show) return value;
+  if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) return value.map((v, i) => redactValue(v, `${path}.${i}`, show));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, redactValue(v, path ? `${path}.${k}` : k, show)]),
+    );
+  }
+  return isSecretPath(path) && typeof value === 'string' && value.length > 0 ? mask(value) : value;
+}
+
+/** Replace every occurrence of known secret values in free text (log lines, diffs). */
+export function scrubText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of [...secrets].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
+    out = out.split(s).join(mask(s));
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+/** The audit report: what `check` computed, before any formatting. Formatters are (Report, opts) => string. */
+import type { DsVersionInfo, Finding, Layer, Severity } from './types.js';
+import { severityRank } from './types.js';
+
+export interface LayerSummary {
+  readonly file: string;
+  readonly kind: Layer['kind'];
+  readonly status: Layer['status'];
+  readonly atStartup: boolean;
+}
+
+export interface Report {
+  readonly tool: { readonly name: 'ds-harden'; readonly version: string };
+  readonly configDir: string;
+  readonly root: string;
+  readonly dsVersion: DsVersionInfo;
+  readonly layers: readonly LayerSummary[];
+  readonly findings: readonly Finding[];
+  readonly failOn: Severity;
+}
+
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const out: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const f of findings) out[f.severity]++;
+  return out;
+}
+
+/** Sorted most severe first, then by file and line, so output is stable. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
+      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+}

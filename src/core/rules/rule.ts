@@ -1,0 +1,52 @@
+/**
+ * The rule contract: plain data (id, severity, title, why, remediation, keys read) plus one pure check.
+ * A rule never mutates its context and returns fresh findings; evaluate.ts stamps id/severity/title.
+ */
+import type { DsVersionInfo, EffectiveConfig, Layer, Severity, SourceLocation, FileStat } from '../types.js';
+
+export type RuleArea = 'parse' | 'jwt' | 'ipfilter' | 'secrets' | 'files' | 'layers' | 'version' | 'ssrf';
+
+/** Facts about the host that rules may read; gathered by adapters, passed in as data. */
+export interface HostFacts {
+  /** uid/gid of the service user (ds, or onlyoffice before 5.3), when known. */
+  readonly serviceUser?: { name: string; uid: number; gid: number; groups: readonly number[] };
+  /** Stat of secret files referenced by secret.*.file, keyed by host path. */
+  readonly secretFiles?: ReadonlyMap<string, { stat?: FileStat; content?: string; error?: string }>;
+  /** Whether the host runs DS in the official Docker image (entrypoint rewrites JWT keys). */
+  readonly docker?: boolean;
+}
+
+export interface RuleContext {
+  readonly effective: EffectiveConfig;
+  readonly layers: readonly Layer[];
+  readonly version: DsVersionInfo;
+  readonly host: HostFacts;
+  /** The effective value at a dotted path (e.g. "services.CoAuthoring.token.enable.browser"). */
+  get(path: string): unknown;
+  /** Where the effective value at `path` was last set (deepest setter), or the nearest ancestor's. */
+  origin(path: string): SourceLocation | undefined;
+  /** The layer that last set `path` (undefined when nothing sets it). */
+  originLayer(path: string): Layer | undefined;
+}
+
+/** What a rule reports; evaluate() adds ruleId, severity (unless overridden), title and remediation. */
+export interface RuleHit {
+  readonly message: string;
+  readonly location?: SourceLocation;
+  readonly key?: string;
+  /** Some rules grade their own hits (e.g. default secret on < 7.2 is critical, otherwise high). */
+  readonly severity?: Severity;
+}
+
+export interface Rule {
+  /** Stable forever; retired IDs are never reused. */
+  readonly id: `DSH${number}`;
+  readonly area: RuleArea;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly why: string;
+  readonly remediation: string;
+  /** Dotted keys the rule reads (for --explain, docs and the catalogue test). */
+  readonly reads: readonly string[];
+  check(ctx: RuleContext): readonly RuleHit[];
+}

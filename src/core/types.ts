@@ -1,0 +1,126 @@
+/** Shared value types of the pure core. No I/O lives here. */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Rank for comparisons: critical = 4 … info = 0. */
+export function severityRank(s: Severity): number {
+  return 4 - SEVERITIES.indexOf(s);
+}
+
+export type JsonPath = readonly (string | number)[];
+
+/** A place in a file, 1-based line and column, as a person reads it. */
+export interface SourceLocation {
+  /** Path as it is on the DS host (never prefixed with --root). */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+}
+
+/** Which parser the DS version's `config` package applies to *.json files (ds-facts §1.3). */
+export type ParserFamily = 'config2' | 'config3';
+
+export interface Version {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+}
+
+export interface DsVersionInfo {
+  /** Best knowledge: an exact version or a range [min, max] from a fingerprint. */
+  readonly min: Version;
+  readonly max: Version;
+  readonly exact: boolean;
+  readonly source: 'flag' | 'dpkg' | 'fingerprint' | 'unknown';
+  /** Human text, e.g. "9.3.0 (dpkg)" or "8.1–8.2 (default.json fingerprint)". */
+  readonly label: string;
+  readonly parser: ParserFamily;
+}
+
+export interface FileStat {
+  readonly uid: number;
+  readonly gid: number;
+  readonly mode: number;
+  readonly size: number;
+  readonly isSymlink: boolean;
+}
+
+export type LayerKind =
+  | 'default'
+  | 'env'
+  | 'hostname'
+  | 'local'
+  | 'local-env'
+  | 'node-config-env'
+  | 'runtime-legacy'
+  | 'runtime-data';
+
+export type LayerFormat = 'json' | 'json5' | 'js' | 'other';
+
+export interface ParseFailure {
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+  /** What a person should understand: "trailing comma", "U+201C LEFT DOUBLE QUOTATION MARK", … */
+  readonly cause: string;
+  /** What to do about it. */
+  readonly hint: string;
+}
+
+export interface DuplicateKey {
+  readonly path: JsonPath;
+  readonly first: SourceLocation;
+  readonly last: SourceLocation;
+}
+
+/** One configuration source that DS (node-config or the 9.x runtime layer) would load. */
+export interface Layer {
+  readonly kind: LayerKind;
+  /** Path on the DS host, e.g. /etc/onlyoffice/documentserver/local.json, or "NODE_CONFIG (ds-docservice.service)". */
+  readonly file: string;
+  readonly format: LayerFormat;
+  /**
+   * loaded: parsed and merged; skipped: DS ignores it (empty file on config2, [] or null);
+   * parse-error / unreadable: DS crashes at start-up; opaque: DS loads it but we cannot evaluate (e.g. local.js).
+   */
+  readonly status: 'loaded' | 'skipped' | 'parse-error' | 'unreadable' | 'opaque';
+  readonly text?: string;
+  readonly value?: unknown;
+  readonly tree?: import('./parse/tree.js').JsonNode;
+  readonly error?: ParseFailure;
+  readonly duplicates: readonly DuplicateKey[];
+  /** Non-fatal parse notes (e.g. config2 accepted comments only through its JSON5 fallback). */
+  readonly notes: readonly string[];
+  readonly stat?: FileStat;
+  /** True when DS reads this layer at start-up (false only for 9.0.x Data/runtime.json, read per request). */
+  readonly atStartup: boolean;
+}
+
+/** One layer's contribution to a key. */
+export interface Setter {
+  readonly layer: number;
+  readonly file: string;
+  readonly location?: SourceLocation;
+  readonly value: unknown;
+}
+
+export interface EffectiveConfig {
+  readonly value: Record<string, unknown>;
+  /** Dotted path → every layer that set it (in load order). Ancestors that replaced a subtree count too. */
+  readonly setters: ReadonlyMap<string, readonly Setter[]>;
+}
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly message: string;
+  readonly remediation: string;
+  readonly location?: SourceLocation;
+  /** Dotted key the finding is about, when there is one. */
+  readonly key?: string;
+}
