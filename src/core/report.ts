@@ -1,6 +1,9 @@
 /** The audit report: what `check` computed, before any formatting. Formatters are (Report, opts) => string. */
 import type { DsVersionInfo, Finding, Layer, Severity } from './types.js';
 import { severityRank } from './types.js';
+import type { Rule } from './rules/rule.js';
+
+export type RuleMeta = Pick<Rule, 'id' | 'area' | 'severity' | 'title' | 'why' | 'remediation'>;
 
 export interface LayerSummary {
   readonly file: string;
@@ -17,6 +20,12 @@ export interface Report {
   readonly layers: readonly LayerSummary[];
   readonly findings: readonly Finding[];
   readonly failOn: Severity;
+  /** Every rule that was evaluated (SARIF lists them as the driver's rules). */
+  readonly rules: readonly RuleMeta[];
+}
+
+export function failed(report: Pick<Report, 'findings' | 'failOn'>): boolean {
+  return report.findings.some((f) => severityRank(f.severity) >= severityRank(report.failOn));
 }
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {

@@ -1,0 +1,28 @@
+/** Gathers HostFacts (service user, secret files) for the rules, through the read-only host. */
+import type { HostFacts } from '../core/rules/rule.js';
+import type { LoadedConfig, ReadonlyHost } from '../core/layers/load.js';
+import { findAccount } from '../core/ds/accounts.js';
+import { getPath, isPlainObject } from '../core/layers/merge.js';
+import type { FileStat } from '../core/types.js';
+
+export async function gatherHostFacts(host: ReadonlyHost, loaded: LoadedConfig): Promise<HostFacts> {
+  const passwd = await host.read('/etc/passwd');
+  const group = await host.read('/etc/group');
+  // the user DS runs as: ds since 5.3, onlyoffice before (ds-facts §1.5)
+  const userName = loaded.version.max.major < 5 || (loaded.version.max.major === 5 && loaded.version.max.minor < 3) ? 'onlyoffice' : 'ds';
+  const serviceUser = passwd.ok ? findAccount(passwd.text, group.ok ? group.text : '', userName) : undefined;
+
+  const secretFiles = new Map<string, { stat?: FileStat; content?: string; error?: string }>();
+  const secrets = getPath(loaded.effective.value, 'services.CoAuthoring.secret');
+  if (isPlainObject(secrets)) {
+    for (const slot of Object.values(secrets)) {
+      const file = isPlainObject(slot) ? slot.file : undefined;
+      if (typeof file === 'string' && file && !secretFiles.has(file)) {
+        const r = await host.read(file);
+        secretFiles.set(file, r.ok ? { stat: r.stat, content: r.text } : { ...(r.stat ? { stat: r.stat } : {}), error: r.message });
+      }
+    }
+  }
+  const docker = (await host.read('/app/ds/run-document-server.sh')).ok;
+  return { ...(serviceUser ? { serviceUser } : {}), secretFiles, docker };
+}

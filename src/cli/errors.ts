@@ -1,0 +1,15 @@
+/** Typed failures, caught in one place (run.ts) and turned into exit codes. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A failure the user can act on (bad input, refused change); message is shown as is, no stack. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}

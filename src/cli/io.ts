@@ -1,0 +1,13 @@
+/** What commands may use of the outside world's terminal: streams, env, colour. Built by main.ts. */
+import type { Style } from '../formatters/style.js';
+
+export interface Io {
+  readonly out: (s: string) => void;
+  readonly err: (s: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdoutIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  /** Colour for stdout, decided from flags/env by makeStyle. */
+  style(noColorFlag: boolean): Promise<Style>;
+}

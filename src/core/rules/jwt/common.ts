@@ -1,0 +1,42 @@
+/** Shared helpers for the JWT rules (ds-facts §2.3, §4). Pure. */
+import type { SourceLocation } from '../../types.js';
+import type { RuleContext } from '../rule.js';
+
+export const TOKEN = 'services.CoAuthoring.token';
+
+export const ENABLE_BROWSER = `${TOKEN}.enable.browser`;
+export const ENABLE_INBOX = `${TOKEN}.enable.request.inbox`;
+export const ENABLE_OUTBOX = `${TOKEN}.enable.request.outbox`;
+
+/** DS tests the switches with plain JavaScript truthiness (`if (cfgTokenEnableBrowser)`), ds-observed §3f. */
+export function jsTruthy(v: unknown): boolean {
+  return Boolean(v);
+}
+
+/** How a value reads in a message: strings quoted, everything else as JSON (`false`, `0`, `null`), unset as "unset". */
+export function show(v: unknown): string {
+  if (v === undefined) return 'unset';
+  return JSON.stringify(v);
+}
+
+/** "local.json:12" style pointer for messages (the finding's own location carries the column). */
+export function where(loc: SourceLocation | undefined): string {
+  return loc ? `${loc.file}:${loc.line}` : 'no configuration file';
+}
+
+/** The key's value and where it was decided, e.g. `false (default.json:476)`. */
+export function valueAt(ctx: RuleContext, key: string): string {
+  return `${show(ctx.get(key))} (${where(ctx.origin(key))})`;
+}
+
+/** Docker images rewrite token.* and secret.* in local.json from JWT_* on every start (ds-facts §2.8). */
+export function dockerNote(ctx: RuleContext): string {
+  return ctx.host.docker
+    ? ' This is the official Docker image: its entrypoint rewrites the JWT settings in local.json from JWT_ENABLED/JWT_SECRET/JWT_HEADER on every start, so change those environment variables instead.'
+    : '';
+}
+
+/** Short key for messages: "token.enable.request.inbox" instead of the full services.CoAuthoring path. */
+export function short(key: string): string {
+  return key.replace(/^services\.CoAuthoring\./, '');
+}

@@ -1,0 +1,22 @@
+import type { Rule, RuleHit } from '../rule.js';
+
+export const extraSources: Rule = {
+  id: 'DSH113',
+  area: 'layers',
+  severity: 'low',
+  title: 'Other configuration sources are present',
+  why:
+    'Host-name files (<hostname>.json) load before local.json, and custom-environment-variables.* maps environment ' +
+    'variables onto keys. Both change the effective configuration in ways that are easy to forget.',
+  remediation: 'Keep all site settings in local.json; remove files that are leftovers from another host.',
+  reads: [],
+  check(ctx) {
+    const hits: RuleHit[] = ctx.layers
+      .filter((l) => l.kind === 'hostname')
+      .map((l) => ({
+        message: `${l.file} is a host-name layer: DS loads it before local.json on this host.`,
+        location: { file: l.file, line: 1, column: 1 },
+      }));
+    return hits;
+  },
+};

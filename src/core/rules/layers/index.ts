@@ -1,0 +1,28 @@
+import type { Rule } from '../rule.js';
+import { parseError } from './parse-error.js';
+import { unreadable } from './unreadable.js';
+import { duplicateKeys } from './duplicate-keys.js';
+import { commentFallback } from './comment-fallback.js';
+import { skippedLayer } from './skipped-layer.js';
+import { brokenRuntime } from './broken-runtime.js';
+import { overriddenLocal } from './overridden-local.js';
+import { opaqueLayer } from './opaque-layer.js';
+import { editedDefault } from './edited-default.js';
+import { extraSources } from './extra-sources.js';
+import { unknownKeys } from './unknown-keys.js';
+import { wrongType } from './wrong-type.js';
+
+export const layerRules: readonly Rule[] = [
+  parseError,
+  unreadable,
+  duplicateKeys,
+  commentFallback,
+  skippedLayer,
+  brokenRuntime,
+  overriddenLocal,
+  opaqueLayer,
+  editedDefault,
+  extraSources,
+  unknownKeys,
+  wrongType,
+];

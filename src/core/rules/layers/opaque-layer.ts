@@ -1,0 +1,18 @@
+import type { Rule } from '../rule.js';
+
+export const opaqueLayer: Rule = {
+  id: 'DSH111',
+  area: 'layers',
+  severity: 'high',
+  title: 'DS loads a configuration file ds-harden cannot evaluate',
+  why:
+    'node-config also loads local.js (executed as code), .ts, .yaml, .toml … files with the same base names. ' +
+    'They can override any key, and their effect cannot be verified statically.',
+  remediation: 'Convert the file to local.json (or fold its settings into local.json) and delete it.',
+  reads: [],
+  check(ctx) {
+    return ctx.layers
+      .filter((l) => l.status === 'opaque')
+      .map((l) => ({ message: `${l.file}: ${l.notes.join('; ')}.`, location: { file: l.file, line: 1, column: 1 } }));
+  },
+};

@@ -1,0 +1,56 @@
+import type { Layer } from '../../types.js';
+import type { Rule, RuleHit } from '../rule.js';
+import { MANAGED_PREFIXES } from '../../ds/keys.js';
+import { locate } from '../../layers/merge.js';
+
+const isLocalJson = (l: Layer) => l.kind === 'local' && l.file.endsWith('/local.json');
+
+/** Kinds that load after local.json (ds-facts §1.1): their values win. */
+export function overridesLocal(l: Layer, layers: readonly Layer[]): boolean {
+  const localIdx = layers.findIndex(isLocalJson);
+  const idx = layers.indexOf(l);
+  if (localIdx >= 0) return idx > localIdx;
+  return ['local', 'local-env', 'node-config-env', 'runtime-legacy', 'runtime-data'].includes(l.kind) && !isLocalJson(l);
+}
+
+export const overriddenLocal: Rule = {
+  id: 'DSH110',
+  area: 'layers',
+  severity: 'high',
+  title: 'A layer loaded after local.json decides a security setting',
+  why:
+    'DS reads local-production-linux.json, local.json5 and other local.* files, $NODE_CONFIG, /etc/…/runtime.json and ' +
+    '(9.x) the Admin Panel\'s Data/runtime.json after local.json. A value there silently beats what you (or ds-harden) ' +
+    'write into local.json — runtime.json even changes it while DS runs.',
+  remediation:
+    'Move the setting into local.json and remove it from the later layer (or keep all hardening in that one layer on purpose).',
+  reads: MANAGED_PREFIXES,
+  check(ctx) {
+    const hits: RuleHit[] = [];
+    const seen = new Set<string>();
+    for (const [key, setters] of ctx.effective.setters) {
+      if (!MANAGED_PREFIXES.some((p) => key.startsWith(p + '.'))) continue;
+      const last = setters[setters.length - 1]!;
+      const layer = ctx.layers[last.layer]!;
+      if (!overridesLocal(layer, ctx.layers)) continue;
+      // report the top-most key the layer sets, once
+      const parent = key.split('.').slice(0, -1).join('.');
+      if (seen.has(parent) && ctx.effective.setters.get(parent)?.at(-1)?.layer === last.layer) {
+        seen.add(key);
+        continue;
+      }
+      seen.add(key);
+      const localSets = setters.some((s) => isLocalJson(ctx.layers[s.layer]!));
+      hits.push({
+        message:
+          `${key} is decided by ${layer.file}` +
+          (localSets ? ', overriding the value in local.json' : ', which loads after local.json') +
+          (layer.kind === 'runtime-data' ? ' (the Admin Panel file, re-read while DS runs)' : '') +
+          '.',
+        location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+        key,
+      });
+    }
+    return hits;
+  },
+};

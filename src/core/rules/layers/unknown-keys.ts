@@ -1,0 +1,72 @@
+import type { Rule, RuleHit } from '../rule.js';
+import { isPlainObject, locate } from '../../layers/merge.js';
+import { MANAGED_PREFIXES } from '../../ds/keys.js';
+
+/** Every dotted path of the objects in `value` (arrays are leaves). */
+function paths(value: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
+  if (!isPlainObject(value)) return out;
+  for (const [k, v] of Object.entries(value)) {
+    out.push([...prefix, k]);
+    paths(v, [...prefix, k], out);
+  }
+  return out;
+}
+
+/** Known places for a key name in default.json, e.g. "ipfilter" → services.CoAuthoring.ipfilter. */
+function placesOf(name: string, def: unknown): string[] {
+  return paths(def)
+    .filter((p) => p[p.length - 1] === name)
+    .map((p) => p.join('.'))
+    .slice(0, 3);
+}
+
+export const unknownKeys: Rule = {
+  id: 'DSH114',
+  area: 'layers',
+  severity: 'low',
+  title: 'A key does not exist in this DS version and is ignored',
+  why:
+    'DS does no schema validation: a key in the wrong place (e.g. "ipfilter" at the top level instead of under ' +
+    'services.CoAuthoring) starts fine and does nothing. People then believe a protection is on.',
+  remediation: 'Move the key to the place shown, or delete it.',
+  reads: [],
+  check(ctx) {
+    const def = ctx.layers.find((l) => l.kind === 'default' && l.status === 'loaded')?.value;
+    if (!isPlainObject(def)) return [];
+    const hits: RuleHit[] = [];
+    for (const layer of ctx.layers) {
+      // shipped layers (default.json, production-linux.json) are upstream's business
+      if (layer.kind === 'default' || layer.kind === 'env' || layer.status !== 'loaded') continue;
+      const reported: string[] = [];
+      for (const p of paths(layer.value)) {
+        const key = p.join('.');
+        if (reported.some((r) => key.startsWith(r + '.'))) continue;
+        // under an object that default.json has, but this key is not there
+        let cur: unknown = def;
+        let known = true;
+        for (const seg of p) {
+          if (isPlainObject(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
+          else {
+            known = !isPlainObject(cur); // below a non-object (e.g. inside static_content paths) we cannot judge
+            break;
+          }
+        }
+        if (known) continue;
+        reported.push(key);
+        const name = p[p.length - 1]!;
+        const places = placesOf(name, def);
+        const security = ['ipfilter', 'token', 'secret', 'enable', 'inbox', 'outbox', 'rules', 'useforrequest'].includes(name) ||
+          places.some((pl) => MANAGED_PREFIXES.some((m) => pl.startsWith(m)));
+        hits.push({
+          message:
+            `${key} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
+            (places.length ? `; did you mean ${places.join(' or ')}?` : '.'),
+          location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+          key,
+          severity: security ? 'high' : 'low',
+        });
+      }
+    }
+    return hits;
+  },
+};

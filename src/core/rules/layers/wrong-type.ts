@@ -1,0 +1,57 @@
+import type { Rule, RuleHit } from '../rule.js';
+import { getPath, isPlainObject, locate } from '../../layers/merge.js';
+import { isManaged } from '../../ds/keys.js';
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function leaves(value: unknown, prefix: string[] = [], out: [string, unknown][] = []): [string, unknown][] {
+  if (!isPlainObject(value)) return out;
+  for (const [k, v] of Object.entries(value)) {
+    if (isPlainObject(v)) leaves(v, [...prefix, k], out);
+    else out.push([[...prefix, k].join('.'), v]);
+  }
+  return out;
+}
+
+export const wrongType: Rule = {
+  id: 'DSH115',
+  area: 'layers',
+  severity: 'medium',
+  title: 'A value has a different type than in default.json',
+  why:
+    'DS does not validate types. A string "false" is true for every switch (any non-empty string is truthy), ' +
+    'an object where an array belongs disables the feature, and a non-numeric port becomes a socket path.',
+  remediation: 'Write the value with the type default.json uses (true/false without quotes, numbers without quotes, [ … ] for lists).',
+  reads: [],
+  check(ctx) {
+    const def = ctx.layers.find((l) => l.kind === 'default' && l.status === 'loaded')?.value;
+    if (!isPlainObject(def)) return [];
+    const hits: RuleHit[] = [];
+    for (const layer of ctx.layers) {
+      if (layer.kind === 'default' || layer.kind === 'env' || layer.status !== 'loaded') continue;
+      for (const [key, v] of leaves(layer.value)) {
+        if (isManaged(key)) continue; // token/secret/ipfilter types are judged by their own rules
+        const d = getPath(def, key);
+        if (d === undefined || d === null || v === null) continue;
+        const kd = kind(d);
+        const kv = kind(v);
+        if (kd === kv) continue;
+        const boolish = kd === 'boolean' && kv === 'string';
+        hits.push({
+          message:
+            `${key} is ${kv} ${JSON.stringify(v)} in ${layer.file}, but ${kd} in default.json` +
+            (boolish ? ` — DS treats every non-empty string as true` : '') +
+            '.',
+          location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+          key,
+          severity: boolish || kd === 'array' || kd === 'object' ? 'medium' : 'low',
+        });
+      }
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,155 @@
+/**
+ * Shared helpers for the secret rules (DSH3xx): which JWT secrets DS reads, and which value it actually uses.
+ * Resolution follows DS getSecretByElem (ds-facts §4.6): a non-empty `string` wins, else `file` (read raw, not trimmed).
+ * Pure; messages built from these helpers never contain a secret value (lengths and mask() only).
+ */
+import type { SourceLocation } from '../../types.js';
+import type { RuleContext } from '../rule.js';
+import { certainlyAtLeast, V } from '../../ds/versions.js';
+
+export const SECRET = 'services.CoAuthoring.secret';
+export const SECRET_FROM_INBOX = 'services.CoAuthoring.token.browser.secretFromInbox';
+
+export type SecretName = 'inbox' | 'outbox' | 'session' | 'browser';
+
+export interface SecretUse {
+  readonly name: SecretName;
+  /** services.CoAuthoring.secret.<name> */
+  readonly base: string;
+  readonly stringKey: string;
+  readonly fileKey: string;
+  /** What DS uses: the string, the file, or nothing at all ("empty secret"). */
+  readonly source: 'string' | 'file' | 'empty';
+  /** The effective secret when source is 'string' (never print it). */
+  readonly value?: string;
+  /** secret.<name>.file when it is a non-empty string (a path, not a secret). */
+  readonly file?: string;
+  /** Why DS reads this secret, for messages. */
+  readonly role: string;
+}
+
+/** The public upstream literals: safe to name in messages. */
+export const PUBLIC_DEFAULTS: ReadonlySet<string> = new Set(['secret', 'verysecretstring']);
+
+/** DS ≤ 7.1 verifies editor tokens with secret.browser unless token.browser.secretFromInbox is truthy (ds-facts §4.5). */
+export function browserSecretRead(ctx: RuleContext): boolean {
+  if (certainlyAtLeast(ctx.version, V('7.2.0'))) return false;
+  if (Boolean(ctx.get(SECRET_FROM_INBOX))) return false;
+  const b = ctx.get(`${SECRET}.browser`);
+  return b !== undefined && b !== null;
+}
+
+function resolve(ctx: RuleContext, name: SecretName, role: string): SecretUse {
+  const base = `${SECRET}.${name}`;
+  const stringKey = `${base}.string`;
+  const fileKey = `${base}.file`;
+  const s = ctx.get(stringKey);
+  const f = ctx.get(fileKey);
+  const file = typeof f === 'string' && f.length > 0 ? f : undefined;
+  const common = { name, base, stringKey, fileKey, role, ...(file !== undefined ? { file } : {}) };
+  // DS: `if (elem.string) … else if (elem.file) …` — JavaScript truthiness.
+  if (s) return { ...common, source: 'string', value: typeof s === 'string' ? s : String(s) };
+  if (file !== undefined) return { ...common, source: 'file' };
+  return { ...common, source: 'empty' };
+}
+
+/** The JWT secrets this DS version reads, in a stable order: inbox, outbox, session (and browser on ≤ 7.1 when used). */
+export function secretsInUse(ctx: RuleContext): SecretUse[] {
+  const out = [
+    resolve(ctx, 'inbox', 'verifies tokens from integrators and, since 7.2, editor tokens'),
+    resolve(ctx, 'outbox', 'signs callbacks to the integrator'),
+    resolve(ctx, 'session', 'signs editor session tokens'),
+  ];
+  if (browserSecretRead(ctx)) {
+    out.push(resolve(ctx, 'browser', 'verifies editor tokens on DS ≤ 7.1, because token.browser.secretFromInbox is off'));
+  }
+  return out;
+}
+
+/** The key that decided the secret DS uses: the string when it is in effect, else the file setting. */
+export function decidingKey(use: SecretUse): string {
+  return use.source === 'file' ? use.fileKey : use.stringKey;
+}
+
+export function short(key: string): string {
+  return key.replace(/^services\.CoAuthoring\./, '');
+}
+
+export function where(loc: SourceLocation | undefined): string {
+  return loc ? `${loc.file}:${loc.line}` : 'no configuration file';
+}
+
+/** Text of a secret file as DS would use it, when the adapter could read it. */
+export function fileContent(ctx: RuleContext, path: string): string | undefined {
+  return ctx.host.secretFiles?.get(path)?.content;
+}
+
+/** Lowercased with separators removed: "Change_Me", "change-me" and "CHANGEME" compare equal. */
+function normalize(s: string): string {
+  return s.toLowerCase().replace(/[\s_.\-]/g, '');
+}
+
+/**
+ * Placeholders and well-known defaults, compared after normalize(). Sources: the DS defaults ("secret",
+ * "verysecretstring", "onlyoffice" = 5.x secure-link default and the default DB password), installer and tutorial
+ * placeholders. Deliberately small; DSH302 covers other word-like values.
+ */
+const PLACEHOLDERS: ReadonlySet<string> = new Set(
+  [
+    'secret',
+    'verysecretstring',
+    'changeme',
+    'changethis',
+    'changeit',
+    'pleasechangeme',
+    'password',
+    'passw0rd',
+    'yoursecret',
+    'yourjwtsecret',
+    'yoursecretkey',
+    'yoursecrethere',
+    'mysecret',
+    'myjwtsecret',
+    'mysecretkey',
+    'jwtsecret',
+    'jwtsecretkey',
+    'jwtkey',
+    'secretkey',
+    'secretstring',
+    'onlyoffice',
+    'onlyofficesecret',
+    'documentserver',
+    'documentserversecret',
+    'nextcloud',
+    'admin',
+    'test',
+    'example',
+    'default',
+    'token',
+    '123456',
+    '12345678',
+    '1234567890',
+  ].map(normalize),
+);
+
+/**
+ * 'empty' for "", 'public-default' for the upstream literals, 'placeholder' for other well-known fill-ins
+ * (list above, `<...>` templates, unexpanded `${VAR}`/`$VAR`, runs of x or *), else undefined.
+ */
+export function placeholderKind(value: string): 'empty' | 'public-default' | 'placeholder' | undefined {
+  if (value.length === 0) return 'empty';
+  if (PUBLIC_DEFAULTS.has(value)) return 'public-default';
+  const n = normalize(value);
+  if (n.length > 0 && PLACEHOLDERS.has(n)) return 'placeholder';
+  if (/^<[^<>]*>$/.test(value.trim())) return 'placeholder';
+  if (/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(value.trim())) return 'placeholder';
+  if (/^(x+|\*+|\.+)$/i.test(value.trim())) return 'placeholder';
+  return undefined;
+}
+
+/** How a weak secret is described without revealing a user's value. */
+export function describeSecret(value: string): string {
+  if (value.length === 0) return 'empty ("")';
+  if (PUBLIC_DEFAULTS.has(value)) return `the public default ${JSON.stringify(value)}`;
+  return `a ${value.length}-character value`;
+}

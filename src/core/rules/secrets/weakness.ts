@@ -1,0 +1,109 @@
+/**
+ * Deterministic pattern checks for secrets of 32+ characters (DSH302). Each check returns a human reason that never
+ * contains the secret itself. Thresholds are chosen so that random output of the usual generators (openssl rand -hex/-base64,
+ * pwgen -s, tr -dc A-Za-z0-9 </dev/urandom) practically never trips them:
+ *
+ *  - few-distinct: fewer than 10 distinct characters (32 random hex characters have about 14).
+ *  - repeated: the whole value is one block repeated (period ≤ half the length; the last copy may be cut short).
+ *  - sequence: a run of 8 or more characters that each step by +1 or −1 (abcdefgh, 98765432).
+ *  - common-words: at least half of the characters belong to words from a small embedded list (case-insensitive).
+ *  - word-like: letters of one case only (plus separators/digits), letters ≥ 75 % of the value, and ≥ 25 % of adjacent
+ *    letter pairs are among the 40 most frequent English bigrams (random letters give about 6 %, English text 35–45 %).
+ */
+
+export const MIN_DISTINCT = 10;
+export const MIN_SEQUENCE_RUN = 8;
+
+/** Small, deliberately boring list: defaults, product names, keyboard rows, the usual password-list head. */
+export const COMMON_WORDS: readonly string[] = [
+  'password', 'passwd', 'passw0rd', 'secret', 'secrets', 'onlyoffice', 'office', 'nextcloud', 'owncloud', 'cloud',
+  'document', 'documents', 'docs', 'server', 'admin', 'administrator', 'root', 'user', 'qwerty', 'qwertz', 'azerty',
+  'asdfgh', 'zxcvbn', 'letmein', 'welcome', 'changeme', 'change', 'default', 'example', 'sample', 'token', 'test',
+  'demo', 'login', 'master', 'super', 'hello', 'world', 'dragon', 'monkey', 'shadow', 'sunshine', 'princess',
+  'football', 'iloveyou', 'trustno1', 'company', 'private', 'public', 'string', 'very', 'long', 'random', 'jwtsecret',
+  'signing', 'key', 'keys', 'onlyoff', 'editor', 'collabora', 'wopi',
+].filter((w) => w.length >= 4 || w === 'key');
+
+const COMMON_BIGRAMS: ReadonlySet<string> = new Set(
+  'th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me de hi ri ro ic ne ea ra ce'.split(' '),
+);
+
+function distinctCount(s: string): number {
+  return new Set(s).size;
+}
+
+/** Smallest p ≤ len/2 such that s[i] === s[i-p] for every i, or undefined. */
+function period(s: string): number | undefined {
+  for (let p = 1; p <= s.length / 2; p++) {
+    let ok = true;
+    for (let i = p; i < s.length && ok; i++) ok = s[i] === s[i - p];
+    if (ok) return p;
+  }
+  return undefined;
+}
+
+function longestSequence(s: string): number {
+  let best = 1;
+  let run = 1;
+  let dir = 0;
+  for (let i = 1; i < s.length; i++) {
+    const d = s.charCodeAt(i) - s.charCodeAt(i - 1);
+    if ((d === 1 || d === -1) && (run === 1 || d === dir)) {
+      dir = d;
+      run++;
+    } else if (d === 1 || d === -1) {
+      dir = d;
+      run = 2;
+    } else {
+      run = 1;
+      dir = 0;
+    }
+    best = Math.max(best, run);
+  }
+  return s.length === 0 ? 0 : best;
+}
+
+/** Characters covered by COMMON_WORDS (longest match first at each position). */
+function wordCoverage(s: string): number {
+  const low = s.toLowerCase();
+  const words = [...COMMON_WORDS].sort((a, b) => b.length - a.length);
+  let covered = 0;
+  for (let i = 0; i < low.length; ) {
+    const w = words.find((x) => low.startsWith(x, i));
+    if (w) {
+      covered += w.length;
+      i += w.length;
+    } else i++;
+  }
+  return covered;
+}
+
+function wordLike(s: string): boolean {
+  const letters = s.replace(/[^A-Za-z]/g, '');
+  if (letters.length < s.length * 0.75) return false;
+  if (/[^A-Za-z0-9\s_.\-+]/.test(s)) return false;
+  if (letters !== letters.toLowerCase() && letters !== letters.toUpperCase()) return false;
+  let pairs = 0;
+  let common = 0;
+  for (const token of s.toLowerCase().split(/[^a-z]+/)) {
+    for (let i = 1; i < token.length; i++) {
+      pairs++;
+      if (COMMON_BIGRAMS.has(token.slice(i - 1, i + 1))) common++;
+    }
+  }
+  return pairs > 0 && common / pairs >= 0.25;
+}
+
+/** Why `s` looks like a word or pattern, or undefined when none of the checks trips. */
+export function weaknessOf(s: string): string | undefined {
+  const distinct = distinctCount(s);
+  if (distinct < MIN_DISTINCT) return `it uses only ${distinct} distinct characters`;
+  const p = period(s);
+  if (p !== undefined) return `it is one ${p}-character block repeated`;
+  const run = longestSequence(s);
+  if (run >= MIN_SEQUENCE_RUN) return `it contains a run of ${run} consecutive characters (like "abcdefgh" or "98765432")`;
+  const covered = wordCoverage(s);
+  if (covered * 2 >= s.length) return `${covered} of its ${s.length} characters are common words (password, secret, onlyoffice, …)`;
+  if (wordLike(s)) return 'it is a single-case, letters-only phrase that reads like words';
+  return undefined;
+}

@@ -1,0 +1,55 @@
+/** DSH700: the DS version lacks fixes for known security advisories (ds-facts §7; data in advisories.ts). */
+import type { Rule, RuleContext, RuleHit } from '../rule.js';
+import { certainlyAtLeast, certainlyBelow, V } from '../../ds/versions.js';
+import { ADVISORIES, type Advisory } from './advisories.js';
+import { versionLocation, versionText } from './support.js';
+
+const WOPI_ENABLE = 'wopi.enable';
+const WOPI_PRIVATE_KEY = 'wopi.privateKey';
+
+function conditionHolds(ctx: RuleContext, a: Advisory): boolean {
+  switch (a.condition) {
+    case undefined:
+      return true;
+    case 'docker':
+      return ctx.host.docker === true;
+    case 'wopi-default-keys': {
+      const key = ctx.get(WOPI_PRIVATE_KEY);
+      return Boolean(ctx.get(WOPI_ENABLE)) && typeof key === 'string' && key !== '' && ctx.originLayer(WOPI_PRIVATE_KEY)?.kind === 'default';
+    }
+  }
+}
+
+export const missingFixes: Rule = {
+  id: 'DSH700',
+  area: 'version',
+  severity: 'high',
+  title: 'DS version has known security fixes missing',
+  why:
+    'ONLYOFFICE fixed these advisories in later releases (official CHANGELOG); several of them allow remote code execution ' +
+    'or bypass authentication. ds-harden only reports an advisory when every version the detected range allows lacks the fix.',
+  remediation:
+    'Upgrade ONLYOFFICE Docs to the newest release (at least the "fixed in" version of each finding). Back up local.json first: ' +
+    'on ≤ 7.1 deb upgrades re-write the JWT settings from debconf (ds-facts §1.5).',
+  reads: [WOPI_ENABLE, WOPI_PRIVATE_KEY],
+  check(ctx) {
+    // No version, no verdict: DSH703 says so.
+    if (ctx.version.source === 'unknown') return [];
+    const location = versionLocation(ctx);
+    const hits: RuleHit[] = [];
+    for (const a of ADVISORIES) {
+      // A range that straddles the fix (or the first affected release) says nothing: no guesses.
+      if (!certainlyBelow(ctx.version, V(a.fixedIn))) continue;
+      if (a.introducedIn && !certainlyAtLeast(ctx.version, V(a.introducedIn))) continue;
+      if (!conditionHolds(ctx, a)) continue;
+      hits.push({
+        message:
+          `${a.id}: ${a.summary}. DS ${versionText(ctx)} is affected; fixed in ${a.fixedIn}, upgrade to ${a.fixedIn} or later.` +
+          (a.afterUpgrade ? ` ${a.afterUpgrade}` : ''),
+        severity: a.severity,
+        ...(location ? { location } : {}),
+      });
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * `check --format json`: the report as stable, versioned JSON (schemas/report.schema.json describes it).
+ * Pure: (report, opts) => string. Findings carry no config values by construction, and nothing here adds any.
+ */
+import type { LayerSummary } from '../core/report.js';
+import { countBySeverity, sortFindings } from '../core/report.js';
+import type { DsVersionInfo, Finding, Severity, SourceLocation } from '../core/types.js';
+import { reportFailed, versionString, type MachineFormatOptions, type ReportWithRules } from './rule-meta.js';
+
+/** Bumped only on a breaking change of the JSON shape (new optional fields do not bump it). */
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface JsonLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+}
+
+export interface JsonFinding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly message: string;
+  readonly remediation: string;
+  readonly key?: string;
+  readonly location?: JsonLocation;
+}
+
+export interface JsonReport {
+  readonly schemaVersion: typeof JSON_SCHEMA_VERSION;
+  readonly tool: { readonly name: 'ds-harden'; readonly version: string };
+  readonly configDir: string;
+  readonly root: string;
+  readonly dsVersion: {
+    readonly label: string;
+    /** "major.minor.patch" */
+    readonly min: string;
+    readonly max: string;
+    readonly exact: boolean;
+    readonly source: DsVersionInfo['source'];
+    readonly parser: DsVersionInfo['parser'];
+  };
+  readonly summary: Record<Severity, number> & { readonly total: number; readonly failOn: Severity; readonly failed: boolean };
+  readonly layers: readonly { readonly file: string; readonly kind: LayerSummary['kind']; readonly status: LayerSummary['status']; readonly atStartup: boolean }[];
+  readonly findings: readonly JsonFinding[];
+}
+
+function location(l: SourceLocation): JsonLocation {
+  return {
+    file: l.file,
+    line: l.line,
+    column: l.column,
+    ...(l.endLine !== undefined ? { endLine: l.endLine } : {}),
+    ...(l.endColumn !== undefined ? { endColumn: l.endColumn } : {}),
+  };
+}
+
+function finding(f: Finding): JsonFinding {
+  // Listed field by field: a Finding that grows a field does not leak it into the output unreviewed.
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    title: f.title,
+    message: f.message,
+    remediation: f.remediation,
+    ...(f.key !== undefined ? { key: f.key } : {}),
+    ...(f.location ? { location: location(f.location) } : {}),
+  };
+}
+
+/** The JSON document as an object (formatJson serialises exactly this). */
+export function buildJsonReport(report: ReportWithRules): JsonReport {
+  const counts = countBySeverity(report.findings);
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: report.tool.name, version: report.tool.version },
+    configDir: report.configDir,
+    root: report.root,
+    dsVersion: {
+      label: report.dsVersion.label,
+      min: versionString(report.dsVersion.min),
+      max: versionString(report.dsVersion.max),
+      exact: report.dsVersion.exact,
+      source: report.dsVersion.source,
+      parser: report.dsVersion.parser,
+    },
+    summary: {
+      critical: counts.critical,
+      high: counts.high,
+      medium: counts.medium,
+      low: counts.low,
+      info: counts.info,
+      total: report.findings.length,
+      failOn: report.failOn,
+      failed: reportFailed(report),
+    },
+    layers: report.layers.map((l) => ({ file: l.file, kind: l.kind, status: l.status, atStartup: l.atStartup })),
+    findings: sortFindings(report.findings).map(finding),
+  };
+}
+
+export function formatJson(report: ReportWithRules, _opts: MachineFormatOptions): string {
+  return JSON.stringify(buildJsonReport(report), null, 2) + '\n';
+}

@@ -1,0 +1,198 @@
+/**
+ * `check --format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers. Pure: (report, opts) => string.
+ *
+ * Choices, so that a config tree kept in git and checked with `--root <dir>` maps onto the repository:
+ * - Paths. Finding locations are DS host paths (/etc/onlyoffice/documentserver/local.json). With --root
+ *   (report.root !== "/") each `artifactLocation.uri` is that path relative to the root
+ *   ("etc/onlyoffice/documentserver/local.json") with `uriBaseId: "ROOTPATH"`, and
+ *   `run.originalUriBaseIds.ROOTPATH.uri` is `file://<root>/`. Without --root, URIs are absolute `file:///…`
+ *   URIs and no base id is used. Path segments are percent-encoded.
+ * - Pseudo-files. A finding in the NODE_CONFIG environment of a unit ("NODE_CONFIG in /etc/…/x.service") is
+ *   placed on the unit file it names, at line 1, with the original label as the artifact's description.
+ * - Findings without a location (rare: whole-installation facts such as the DS version) are placed on the
+ *   configuration directory itself (a URI ending in "/", no region), because GitHub code scanning needs a
+ *   location on every result. When the finding names a key, it is also given as a logical location.
+ * - Fingerprints. `partialFingerprints["dsHarden/v1"]` is a SHA-256 of ruleId, file and key (line numbers left
+ *   out so that an alert survives edits above it); repeats of the same triple get an ordinal (#2, #3, …) in
+ *   report order.
+ * - Columns. The core counts columns in UTF-16 code units (JavaScript string offsets); `columnKind` says so.
+ * - `security-severity` (read by GitHub to rank alerts) goes on each rule, from the rule's default severity:
+ *   critical 9.5, high 8.0, medium 5.5, low 3.0, info 0.0. A result's own severity sets its `level` and is
+ *   also kept in `result.properties.severity`.
+ */
+import { createHash } from 'node:crypto';
+import { sortFindings } from '../core/report.js';
+import type { Finding, Severity } from '../core/types.js';
+import { reportFailed, type MachineFormatOptions, type ReportWithRules, type RuleMeta } from './rule-meta.js';
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const SARIF_VERSION = '2.1.0';
+/** The uriBaseId of --root. */
+export const ROOT_BASE_ID = 'ROOTPATH';
+/** Key of our partial fingerprint; bump the suffix if its recipe ever changes. */
+export const FINGERPRINT_KEY = 'dsHarden/v1';
+
+export type SarifLevel = 'error' | 'warning' | 'note';
+
+export function sarifLevel(s: Severity): SarifLevel {
+  switch (s) {
+    case 'critical':
+    case 'high':
+      return 'error';
+    case 'medium':
+      return 'warning';
+    default:
+      return 'note';
+  }
+}
+
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+
+/** GitHub's `security-severity`: a numeric string in 0.0–10.0. */
+export function securitySeverity(s: Severity): string {
+  return SECURITY_SEVERITY[s];
+}
+
+/** PascalCase of a title: "JWT disabled for browser requests" → "JWTDisabledForBrowserRequests". */
+export function pascalName(title: string): string {
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+function encodePath(p: string): string {
+  return p
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+/** file:// URI of an absolute POSIX path, with a trailing slash when `dir`. */
+export function fileUri(absPath: string, dir = false): string {
+  let p = absPath.startsWith('/') ? absPath : `/${absPath}`;
+  if (dir && !p.endsWith('/')) p += '/';
+  return `file://${encodePath(p)}`;
+}
+
+interface SarifArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+  description?: { text: string };
+}
+
+/** Where a host path lives in the log: relative to ROOTPATH under --root, else an absolute file URI. */
+function artifact(hostPath: string, rooted: boolean, dir = false): SarifArtifactLocation {
+  let p = hostPath;
+  if (dir && !p.endsWith('/')) p += '/';
+  if (!rooted) return { uri: fileUri(p, dir) };
+  const rel = p.replace(/^\/+/, '');
+  return { uri: encodePath(rel === '' ? './' : rel), uriBaseId: ROOT_BASE_ID };
+}
+
+/** "NODE_CONFIG in /etc/systemd/…/override.conf" → the path it names; undefined when there is none. */
+function pathInLabel(label: string): string | undefined {
+  const m = /(?:^|\s)(\/\S*)$/.exec(label);
+  return m?.[1];
+}
+
+function physicalLocation(f: Finding, report: ReportWithRules, rooted: boolean): Record<string, unknown> {
+  const loc = f.location;
+  if (!loc) return { artifactLocation: artifact(report.configDir, rooted, true) };
+  if (!loc.file.startsWith('/')) {
+    const named = pathInLabel(loc.file);
+    if (!named) return { artifactLocation: { ...artifact(report.configDir, rooted, true), description: { text: loc.file } } };
+    return { artifactLocation: { ...artifact(named, rooted), description: { text: loc.file } }, region: { startLine: 1 } };
+  }
+  const region: Record<string, number> = { startLine: loc.line, startColumn: loc.column };
+  if (loc.endLine !== undefined) region.endLine = loc.endLine;
+  if (loc.endColumn !== undefined) region.endColumn = loc.endColumn;
+  return { artifactLocation: artifact(loc.file, rooted), region };
+}
+
+/** A rule as SARIF describes it; `area` is absent only for a descriptor made up from a finding. */
+type Descriptor = Omit<RuleMeta, 'area'> & { readonly area?: RuleMeta['area'] };
+
+function descriptor(r: Descriptor): Record<string, unknown> {
+  return {
+    id: r.id,
+    name: pascalName(r.title) || r.id,
+    shortDescription: { text: r.title },
+    fullDescription: { text: r.why },
+    help: { text: r.remediation, markdown: `${r.why}\n\n**Remediation:** ${r.remediation}` },
+    defaultConfiguration: { level: sarifLevel(r.severity) },
+    properties: { tags: r.area ? [r.area, 'security'] : ['security'], 'security-severity': securitySeverity(r.severity) },
+  };
+}
+
+/** A finding whose rule is missing from report.rules still gets a descriptor, built from the finding. */
+function descriptorFromFinding(f: Finding): Descriptor {
+  return { id: f.ruleId as RuleMeta['id'], severity: f.severity, title: f.title, why: f.title, remediation: f.remediation };
+}
+
+function fingerprint(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** The SARIF log as an object (formatSarif serialises exactly this). */
+export function buildSarifLog(report: ReportWithRules): Record<string, unknown> {
+  const rooted = report.root !== '/' && report.root !== '';
+  const findings = sortFindings(report.findings);
+
+  const metas = new Map<string, Descriptor>();
+  for (const r of report.rules) if (!metas.has(r.id)) metas.set(r.id, r);
+  for (const f of findings) if (!metas.has(f.ruleId)) metas.set(f.ruleId, descriptorFromFinding(f));
+  const ordered = [...metas.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const index = new Map<string, number>(ordered.map((r, i) => [r.id, i]));
+
+  const seen = new Map<string, number>();
+  const results = findings.map((f) => {
+    const base = [f.ruleId, f.location?.file ?? report.configDir, f.key ?? ''];
+    const id = base.join('\u0000');
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    const location: Record<string, unknown> = { physicalLocation: physicalLocation(f, report, rooted) };
+    if (f.key !== undefined) location.logicalLocations = [{ fullyQualifiedName: f.key, kind: 'member' }];
+    return {
+      ruleId: f.ruleId,
+      ruleIndex: index.get(f.ruleId)!,
+      level: sarifLevel(f.severity),
+      message: { text: `${f.message} — ${f.remediation}` },
+      locations: [location],
+      partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(n === 1 ? base : [...base, `#${n}`]) },
+      properties: { severity: f.severity, ...(f.key !== undefined ? { key: f.key } : {}) },
+    };
+  });
+
+  const run: Record<string, unknown> = {
+    tool: {
+      driver: {
+        name: 'ds-harden',
+        version: report.tool.version,
+        ...(/^\d+\.\d+\.\d+(?:[-+].*)?$/.test(report.tool.version) ? { semanticVersion: report.tool.version } : {}),
+        rules: ordered.map(descriptor),
+      },
+    },
+    ...(rooted
+      ? {
+          originalUriBaseIds: {
+            [ROOT_BASE_ID]: { uri: fileUri(report.root, true), description: { text: 'The --root directory: DS host paths are read below it.' } },
+          },
+        }
+      : {}),
+    columnKind: 'utf16CodeUnits',
+    results,
+    properties: {
+      configDir: report.configDir,
+      dsVersion: report.dsVersion.label,
+      failOn: report.failOn,
+      failed: reportFailed(report),
+    },
+  };
+  return { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] };
+}
+
+export function formatSarif(report: ReportWithRules, _opts: MachineFormatOptions): string {
+  return JSON.stringify(buildSarifLog(report), null, 2) + '\n';
+}

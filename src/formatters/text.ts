@@ -1,0 +1,68 @@
+/** Human output of `check`: grouped by severity, with locations, excerpts and what to do. */
+import type { Report } from '../core/report.js';
+import { countBySeverity, sortFindings } from '../core/report.js';
+import { SEVERITIES, severityRank, type Severity } from '../core/types.js';
+import type { Style } from './style.js';
+
+export interface TextOptions {
+  readonly style: Style;
+}
+
+function sevStyle(style: Style, s: Severity): (t: string) => string {
+  switch (s) {
+    case 'critical':
+      return (t) => style.bold(style.red(t));
+    case 'high':
+      return style.red;
+    case 'medium':
+      return style.yellow;
+    case 'low':
+      return style.cyan;
+    default:
+      return style.dim;
+  }
+}
+
+function indent(text: string, pad: string): string {
+  return text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
+}
+
+export function formatText(report: Report, opts: TextOptions): string {
+  const { style } = opts;
+  const out: string[] = [];
+  out.push(style.bold(`ds-harden check — ${report.configDir}`) + style.dim(`  (DS ${report.dsVersion.label}; parser: ${report.dsVersion.parser === 'config3' ? 'JSON5 as DS 9.x' : 'strict JSON as DS ≤ 8.3'})`));
+  if (report.root !== '/') out.push(style.dim(`root: ${report.root}`));
+  const layers = report.layers.map((l) => {
+    const name = l.file.startsWith(report.configDir + '/') ? l.file.slice(report.configDir.length + 1) : l.file;
+    return l.status === 'loaded' ? name : `${name} [${l.status}]`;
+  });
+  out.push(style.dim(`layers (in load order): ${layers.join(' → ') || 'none found'}`));
+  out.push('');
+
+  const findings = sortFindings(report.findings);
+  for (const sev of SEVERITIES) {
+    const group = findings.filter((f) => f.severity === sev);
+    if (group.length === 0) continue;
+    const paint = sevStyle(style, sev);
+    out.push(paint(`${sev.toUpperCase()} (${group.length})`));
+    for (const f of group) {
+      out.push(`  ${paint(f.ruleId)}  ${style.bold(f.title)}`);
+      if (f.location) out.push(`         ${style.cyan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
+      out.push(indent(f.message, '         '));
+      out.push(`         ${style.green('fix:')} ${f.remediation}`);
+      out.push('');
+    }
+  }
+  const counts = countBySeverity(report.findings);
+  const failed = report.findings.some((f) => severityRank(f.severity) >= severityRank(report.failOn));
+  const summary = SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ');
+  if (report.findings.length === 0) out.push(style.green('No findings.'));
+  out.push(
+    `${summary} — ` +
+      (failed ? style.red(`FAIL (findings at or above --fail-on ${report.failOn})`) : style.green(`pass (--fail-on ${report.failOn})`)),
+  );
+  return out.join('\n') + '\n';
+}

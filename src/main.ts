@@ -1,0 +1,36 @@
+/** The process boundary: the only module that touches argv, env, stdio and the exit code. */
+import type { Io } from './cli/io.js';
+import type { Style } from './formatters/style.js';
+import { run } from './run.js';
+
+async function makeStyle(noColorFlag: boolean): Promise<Style> {
+  const { PLAIN } = await import('./formatters/style.js');
+  const env = process.env;
+  // chalk does not honour NO_COLOR (toolchain-notes): decide here.
+  if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb') return PLAIN;
+  if (!process.stdout.isTTY && !env.FORCE_COLOR) return PLAIN;
+  const { Chalk } = await import('chalk');
+  const c = new Chalk(env.FORCE_COLOR === '0' ? { level: 0 } : {});
+  if (c.level === 0) return PLAIN;
+  return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan, magenta: c.magenta };
+}
+
+const io: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  env: process.env,
+  cwd: process.cwd(),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  style: makeStyle,
+};
+
+run(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`ds-harden: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    process.exitCode = 3;
+  },
+);

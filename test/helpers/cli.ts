@@ -1,0 +1,65 @@
+/** Run the built CLI (bin/ds-harden.js → dist/) as a user would, on a temporary DS tree. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO, SHARED_CONFIGS } from './context.js';
+
+export const BIN = path.join(REPO, 'bin/ds-harden.js');
+export const ETC_REL = 'etc/onlyoffice/documentserver';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: opts.cwd ?? REPO,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    input: opts.input ?? '',
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A temporary DS host tree: the real upstream server config of `release` (from ../shared/ds-configs, never
+ * copied into the repo) plus `files` (host path relative to the root → content).
+ */
+export function makeRoot(release: string | undefined, files: Record<string, string | Buffer> = {}): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsh-root-'));
+  const etc = path.join(root, ETC_REL);
+  fs.mkdirSync(etc, { recursive: true });
+  if (release) {
+    for (const name of ['default.json', 'production-linux.json']) {
+      const src = path.join(SHARED_CONFIGS, release, 'server', name);
+      if (fs.existsSync(src)) fs.copyFileSync(src, path.join(etc, name));
+    }
+  }
+  for (const [rel, content] of Object.entries(files)) {
+    const p = path.join(root, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+  }
+  return root;
+}
+
+export interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  location?: { file: string; line: number; column: number };
+  key?: string;
+}
+
+export function findingsOf(r: CliResult): JsonFinding[] {
+  return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
+}
+
+/** No Node stack trace ever reaches the user. */
+export function expectNoStack(text: string): boolean {
+  return !/^\s+at .+\(.+:\d+:\d+\)$/m.test(text) && !/node:internal/.test(text);
+}
