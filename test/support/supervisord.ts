@@ -196,27 +196,20 @@ export async function startSupervisor(opts: StartOptions): Promise<Sup> {
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    const childPids: number[] = [];
-    const st = await ctl(['status']).catch(() => undefined);
-    if (st) for (const m of st.stdout.matchAll(/pid (\d+),/g)) childPids.push(Number(m[1]));
     if (pid) {
       await ctl(['shutdown']).catch(() => undefined);
       if (!(await waitFor(() => processGone(pid), 10_000))) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
+        // supervisord did not go: take note of its children, then kill everything we started
+        const st = await ctl(['status']).catch(() => undefined);
+        const childPids = st ? [...st.stdout.matchAll(/pid (\d+),/g)].map((m) => Number(m[1])) : [];
+        for (const p of [pid, ...childPids]) {
+          try {
+            if (!processGone(p)) process.kill(p, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
         }
         await waitFor(() => processGone(pid), 2_000);
-      }
-    }
-    for (const c of childPids) {
-      if (!processGone(c)) {
-        try {
-          process.kill(c, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
       }
     }
     if (process.env.DS_HARDEN_KEEP_SUP !== '1') await rm(dir, { recursive: true, force: true });

@@ -167,7 +167,7 @@ function denyOutcome(errorcode: unknown, outgoing: boolean): { blocks: boolean; 
     if (!(n > 0)) {
       return {
         blocks: false,
-        note: `but errorcode ${shown} is not > 0, so DS does not block incoming requests (checkClientIp blocks only when status > 0)`,
+        note: `the rule denies, but errorcode ${shown} is not > 0, so DS does not block incoming requests (checkClientIp blocks only when status > 0)`,
       };
     }
     const code = n | 0;
@@ -185,7 +185,7 @@ function denyOutcome(errorcode: unknown, outgoing: boolean): { blocks: boolean; 
   // Outgoing: most call sites test `0 !== status`; the CommandService callback tests `status > 0`
   // and the converter's download tests `0 == status`.
   if (errorcode === 0) {
-    return { blocks: false, note: 'but errorcode is 0, so DS does not block (status 0 means "passed")' };
+    return { blocks: false, note: 'the rule denies, but errorcode is 0, so DS does not block (status 0 means "passed")' };
   }
   if (n > 0) return { blocks: true, note: `denied (status ${shown})` };
   const exceptions = ['CommandService callback URLs are still accepted (that check is status > 0)'];

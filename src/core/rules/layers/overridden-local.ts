@@ -1,7 +1,7 @@
 import type { Layer } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
-import { locate } from '../../layers/merge.js';
+import { isPlainObject, locate } from '../../layers/merge.js';
 
 const isLocalJson = (l: Layer) => l.kind === 'local' && l.file.endsWith('/local.json');
 
@@ -27,19 +27,13 @@ export const overriddenLocal: Rule = {
   reads: MANAGED_PREFIXES,
   check(ctx) {
     const hits: RuleHit[] = [];
-    const seen = new Set<string>();
     for (const [key, setters] of ctx.effective.setters) {
       if (!MANAGED_PREFIXES.some((p) => key.startsWith(p + '.'))) continue;
       const last = setters[setters.length - 1]!;
+      // objects merge key by key; only leaves and arrays are decided by one layer
+      if (isPlainObject(last.value)) continue;
       const layer = ctx.layers[last.layer]!;
       if (!overridesLocal(layer, ctx.layers)) continue;
-      // report the top-most key the layer sets, once
-      const parent = key.split('.').slice(0, -1).join('.');
-      if (seen.has(parent) && ctx.effective.setters.get(parent)?.at(-1)?.layer === last.layer) {
-        seen.add(key);
-        continue;
-      }
-      seen.add(key);
       const localSets = setters.some((s) => isLocalJson(ctx.layers[s.layer]!));
       hits.push({
         message:

@@ -24,8 +24,10 @@ export interface SecretUse {
   readonly value?: string;
   /** secret.<name>.file when it is a non-empty string (a path, not a secret). */
   readonly file?: string;
-  /** Why DS reads this secret, for messages. */
+  /** Why DS reads this secret, for messages ("verifies tokens from integrators and editors"). */
   readonly role: string;
+  /** What someone who knows this secret can do, for messages. */
+  readonly risk: string;
 }
 
 /** The public upstream literals: safe to name in messages. */
@@ -39,14 +41,14 @@ export function browserSecretRead(ctx: RuleContext): boolean {
   return b !== undefined && b !== null;
 }
 
-function resolve(ctx: RuleContext, name: SecretName, role: string): SecretUse {
+function resolve(ctx: RuleContext, name: SecretName, role: string, risk: string): SecretUse {
   const base = `${SECRET}.${name}`;
   const stringKey = `${base}.string`;
   const fileKey = `${base}.file`;
   const s = ctx.get(stringKey);
   const f = ctx.get(fileKey);
   const file = typeof f === 'string' && f.length > 0 ? f : undefined;
-  const common = { name, base, stringKey, fileKey, role, ...(file !== undefined ? { file } : {}) };
+  const common = { name, base, stringKey, fileKey, role, risk, ...(file !== undefined ? { file } : {}) };
   // DS: `if (elem.string) … else if (elem.file) …` — JavaScript truthiness.
   if (s) return { ...common, source: 'string', value: typeof s === 'string' ? s : String(s) };
   if (file !== undefined) return { ...common, source: 'file' };
@@ -55,13 +57,28 @@ function resolve(ctx: RuleContext, name: SecretName, role: string): SecretUse {
 
 /** The JWT secrets this DS version reads, in a stable order: inbox, outbox, session (and browser on ≤ 7.1 when used). */
 export function secretsInUse(ctx: RuleContext): SecretUse[] {
+  const browser = browserSecretRead(ctx);
   const out = [
-    resolve(ctx, 'inbox', 'verifies tokens from integrators and, since 7.2, editor tokens'),
-    resolve(ctx, 'outbox', 'signs callbacks to the integrator'),
-    resolve(ctx, 'session', 'signs editor session tokens'),
+    browser
+      ? resolve(ctx, 'inbox', 'verifies tokens on requests from integrators', 'sign commands and conversion requests DS accepts')
+      : resolve(
+          ctx,
+          'inbox',
+          'verifies tokens on requests from integrators and on editor configs',
+          'sign commands, conversion requests and editor configs DS accepts',
+        ),
+    resolve(ctx, 'outbox', 'signs callbacks to the integrator', 'forge DS callbacks the integrator accepts'),
+    resolve(ctx, 'session', 'signs editor session tokens', 'mint editor session tokens DS accepts'),
   ];
-  if (browserSecretRead(ctx)) {
-    out.push(resolve(ctx, 'browser', 'verifies editor tokens on DS ≤ 7.1, because token.browser.secretFromInbox is off'));
+  if (browser) {
+    out.push(
+      resolve(
+        ctx,
+        'browser',
+        'verifies editor configs on DS ≤ 7.1, because token.browser.secretFromInbox is off',
+        'sign editor configs DS accepts',
+      ),
+    );
   }
   return out;
 }

@@ -49,7 +49,7 @@ export const secretIsPlaceholder: Rule = {
             message:
               `${short(use.fileKey)} is set to ${JSON.stringify(use.file)} (${where(loc)}) but DS ignores it: ${short(use.stringKey)} ` +
               `is not empty and a non-empty string wins over the file, so ${what} from ${where(stringLoc)} stays in effect ` +
-              `(it ${use.role}). Set ${short(use.stringKey)} to "" to use the file.`,
+              `(it ${use.role}, so anyone can ${use.risk}). Set ${short(use.stringKey)} to "" to use the file.`,
             location: loc,
             key: use.fileKey,
           });
@@ -57,7 +57,7 @@ export const secretIsPlaceholder: Rule = {
           hits.push({
             message:
               `${short(use.stringKey)} is ${what} (${where(stringLoc)}); ` +
-              `it ${use.role}, so anyone who knows it can sign tokens DS accepts.`,
+              `it ${use.role}, so anyone can ${use.risk}.`,
             location: stringLoc,
             key: use.stringKey,
           });
@@ -75,7 +75,7 @@ export const secretIsPlaceholder: Rule = {
         message:
           kind === 'empty'
             ? `${short(key)} points at ${JSON.stringify(use.file)} (${where(loc)}), which is empty: DS has no usable ${use.name} secret and every token fails.`
-            : `${short(key)} points at ${JSON.stringify(use.file)} (${where(loc)}), which holds ${kind === 'public-default' ? describeSecret(content.replace(/\r?\n$/, '')) : 'a well-known placeholder'}; it ${use.role}.`,
+            : `${short(key)} points at ${JSON.stringify(use.file)} (${where(loc)}), which holds ${kind === 'public-default' ? describeSecret(content.replace(/\r?\n$/, '')) : 'a well-known placeholder'}; it ${use.role}, so anyone can ${use.risk}.`,
         location: loc,
         key,
       });

@@ -1,0 +1,21 @@
+/** Renders docs/rules.md from the rule registry (run: npm run docs:rules). */
+import type { Rule } from '../src/core/rules/rule.js';
+
+export function renderRulesDoc(rules: readonly Rule[]): string {
+  const lines = [
+    '# ds-harden rules',
+    '',
+    'Generated from `src/core/rules/index.ts` by `npm run docs:rules`; do not edit by hand.',
+    'Rule IDs are stable: a retired ID is never reused.',
+    '',
+    '| id | severity | area | title |',
+    '| --- | --- | --- | --- |',
+    ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.severity} | ${r.area} | ${r.title} |`),
+    '',
+  ];
+  for (const r of rules) {
+    lines.push(`## ${r.id}`, '', `**${r.title}** — default severity: ${r.severity}; area: ${r.area}.`, '', r.why, '', `**Fix:** ${r.remediation}`, '');
+    if (r.reads.length) lines.push(`Reads: ${r.reads.map((k) => `\`${k}\``).join(', ')}`, '');
+  }
+  return lines.join('\n');
+}

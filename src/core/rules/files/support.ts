@@ -1,0 +1,74 @@
+/** Shared helpers for the file-permission rules (DSH40x), ds-facts §1.5. Pure. */
+import type { FileStat, Layer } from '../../types.js';
+import type { HostFacts } from '../rule.js';
+import { getPath, isPlainObject } from '../../layers/merge.js';
+
+/** 0644 → "0644". */
+export function modeText(mode: number): string {
+  return '0' + (mode & 0o7777).toString(8).padStart(3, '0');
+}
+
+/** "owner uid 0 (root), group gid 999 (ds), mode 0600" — names only where ds-harden knows them. */
+export function ownership(stat: FileStat, host: HostFacts): string {
+  const u = host.serviceUser;
+  const uname = stat.uid === 0 ? ' (root)' : u && stat.uid === u.uid ? ` (${u.name})` : '';
+  const gname = stat.gid === 0 ? ' (root)' : u && stat.gid === u.gid ? ` (${u.name})` : '';
+  return `owner uid ${stat.uid}${uname}, group gid ${stat.gid}${gname}, mode ${modeText(stat.mode)}`;
+}
+
+/**
+ * Keys that hold secrets when set to a non-empty value, by dotted path (`*` = any member of that object).
+ * From default.json 9.3.0 and ds-facts §2.2/§2.6/§2.7.
+ */
+const SECRET_PATHS: readonly string[] = [
+  'services.CoAuthoring.secret.*.string', // JWT secrets: inbox, outbox, session, browser
+  'storage.fs.secretString', // secure-link key, shared with nginx
+  'storage.secretAccessKey', // S3
+  'services.CoAuthoring.sql.dbPass',
+  'services.CoAuthoring.redis.iooptions.password',
+  'aesEncrypt.secret', // encrypts document passwords (8.2+)
+  'openpgpjs.encrypt.passwords',
+  'openpgpjs.decrypt.passwords',
+  'wopi.privateKey',
+  'wopi.privateKeyOld',
+  'email.smtpServerConfiguration.auth.pass',
+  'externalRequest.action.proxyUser.password',
+  'activemq.connectOptions.password',
+  'FileConverter.converter.signing.awsKms.secretAccessKey',
+  'FileConverter.converter.signing.csc.clientSecret',
+  'FileConverter.converter.signing.csc.password',
+];
+
+/** `amqp://user:pass@host` style URLs carry a password. */
+const URL_WITH_PASSWORD: readonly string[] = ['rabbitmq.url'];
+
+function nonEmpty(v: unknown): boolean {
+  if (typeof v === 'string') return v.length > 0;
+  if (Array.isArray(v)) return v.some(nonEmpty);
+  return v !== undefined && v !== null && v !== false;
+}
+
+/** The secret-holding keys a layer itself sets (not the merged value), in table order. */
+export function secretKeysIn(layer: Layer): string[] {
+  const value = layer.value;
+  if (!isPlainObject(value)) return [];
+  const out: string[] = [];
+  for (const p of SECRET_PATHS) {
+    const star = p.indexOf('*');
+    if (star < 0) {
+      if (nonEmpty(getPath(value, p))) out.push(p);
+      continue;
+    }
+    const parent = getPath(value, p.slice(0, star - 1));
+    if (!isPlainObject(parent)) continue;
+    for (const k of Object.keys(parent)) {
+      const key = p.replace('*', k);
+      if (nonEmpty(getPath(value, key))) out.push(key);
+    }
+  }
+  for (const p of URL_WITH_PASSWORD) {
+    const v = getPath(value, p);
+    if (typeof v === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:[^/@]+@/i.test(v)) out.push(p);
+  }
+  return out;
+}

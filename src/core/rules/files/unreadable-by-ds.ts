@@ -1,0 +1,106 @@
+/**
+ * DSH401: the user DS runs as (ds; onlyoffice before 5.3) cannot read a configuration file it loads.
+ *
+ * node-config only ignores ENOENT; any other read error aborts start-up ("Config file … cannot be read. Error code
+ * is: EACCES", ds-facts §1.3). Observed under supervisor: "ERROR (spawn error)", BACKOFF, FATAL about 9 s later
+ * (ds-observed §3c); systemd restarts the unit every 30 s forever (ds-facts §5.4).
+ *
+ * Data/runtime.json (9.x) is different: DS catches the read error, logs it and runs without the file
+ * (`server@master:Common/sources/moduleReloader.js` requireConfigWithRuntime: `catch (err) { if (err.code !== "ENOENT")
+ * console.error("Failed to load runtime config…") }`; per request, runtimeConfigManager logs and ignores it,
+ * ds-observed §3g). So that file is reported at high severity: its settings silently do not apply.
+ *
+ * Layers ds-harden itself could not read (status 'unreadable'):
+ * - a permission error while the service user's permissions allow reading → ds-harden's own problem, not reported;
+ * - a permission error with no service user or stat → high: ds-harden cannot tell what ds sees;
+ * - any other error (EISDIR, EIO, …) → DS fails the same way → critical.
+ * DSH101 (layers) also reports every unreadable layer, without the service user's view.
+ */
+import type { FileStat, Layer } from '../../types.js';
+import type { Rule, RuleContext, RuleHit } from '../rule.js';
+import { canRead } from '../../ds/accounts.js';
+import { fileStart } from '../../layers/merge.js';
+import { ownership } from './support.js';
+
+const STARTUP =
+  'DS aborts at start-up when a configuration file cannot be read, so at the next restart ds-docservice and ds-converter ' +
+  'will not start: under supervisor "restart" prints "ERROR (spawn error)" and the program ends FATAL ("Exited too quickly"); ' +
+  'under systemd the unit restarts every 30 s forever. The error ("Config file … cannot be read") is in err.log / the journal.';
+
+const RUNTIME =
+  'DS logs "Failed to load runtime config" and runs without this file, so the settings saved there (Admin Panel) silently ' +
+  'do not apply.';
+
+function consequence(layer: Layer): string {
+  return layer.kind === 'runtime-data' ? RUNTIME : STARTUP;
+}
+
+function graded(layer: Layer, severity: 'critical' | 'high'): 'critical' | 'high' {
+  return layer.kind === 'runtime-data' ? 'high' : severity;
+}
+
+function userText(ctx: RuleContext): string {
+  const u = ctx.host.serviceUser!;
+  return `${u.name} (uid ${u.uid}, groups ${u.groups.join(',')})`;
+}
+
+function cannotRead(ctx: RuleContext, layer: Layer, stat: FileStat): RuleHit {
+  return {
+    message: `The service user ${userText(ctx)} cannot read ${layer.file}: ${ownership(stat, ctx.host)}. ${consequence(layer)}`,
+    severity: graded(layer, 'critical'),
+    location: fileStart(layer.file),
+  };
+}
+
+export const unreadableByDs: Rule = {
+  id: 'DSH401',
+  area: 'files',
+  severity: 'critical',
+  title: 'DS cannot read a configuration file',
+  why:
+    'DS services run as the ds user (onlyoffice before 5.3). node-config skips only missing files: a file that exists but ' +
+    'cannot be read stops DocService and FileConverter at start-up.',
+  remediation:
+    'Give the service user read access and keep others out: chown root:ds <file> && chmod 640 <file> (or chown ds:ds). ' +
+    'Check with: runuser -u ds -- test -r <file> && echo ok. Then restart ds-docservice and ds-converter.',
+  reads: [],
+  check(ctx) {
+    const user = ctx.host.serviceUser;
+    const hits: RuleHit[] = [];
+    for (const layer of ctx.layers) {
+      const stat = layer.stat;
+      if (layer.status === 'unreadable') {
+        const code = layer.error?.cause ?? 'error';
+        const permission = code === 'EACCES' || code === 'EPERM';
+        if (user && stat) {
+          if (!canRead(stat, user)) hits.push(cannotRead(ctx, layer, stat));
+          else if (!permission) {
+            hits.push({
+              message: `${layer.file} cannot be read (${code}), whatever the permissions. ${consequence(layer)}`,
+              severity: graded(layer, 'critical'),
+              location: fileStart(layer.file),
+            });
+          }
+          // a permission error although ds may read it: only ds-harden lacks access (run it as root).
+        } else if (permission) {
+          hits.push({
+            message:
+              `ds-harden could not read ${layer.file} (${code})${stat ? ` — ${ownership(stat, ctx.host)}` : ''} and does not know ` +
+              `the service user, so it cannot tell whether DS can. If DS cannot either: ${consequence(layer)}`,
+            severity: 'high',
+            location: fileStart(layer.file),
+          });
+        } else {
+          hits.push({
+            message: `${layer.file} cannot be read (${code}). ${consequence(layer)}`,
+            severity: graded(layer, 'critical'),
+            location: fileStart(layer.file),
+          });
+        }
+        continue;
+      }
+      if (user && stat && !canRead(stat, user)) hits.push(cannotRead(ctx, layer, stat));
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,45 @@
+/**
+ * DSH402: a configuration file DS loads is writable by its group or by every user.
+ * Whoever can write it can switch JWT or ipfilter off at the next restart (Data/runtime.json: at once, ds-observed §3g),
+ * or, for local.js, run code as the DS user (node-config executes it, ds-facts §1.1).
+ * Severity (decision): medium for group write, high when every user can write.
+ * The stat is the target's when the path is a symlink (adapters/host-fs.ts follows links).
+ */
+import type { Rule, RuleHit } from '../rule.js';
+import { fileStart } from '../../layers/merge.js';
+import { modeText, ownership } from './support.js';
+
+export const writableByOthers: Rule = {
+  id: 'DSH402',
+  area: 'files',
+  severity: 'medium',
+  title: 'A configuration file is writable by users other than its owner',
+  why:
+    'DS trusts its configuration files completely. A user who can write one can turn JWT or ipfilter off, point storage ' +
+    'elsewhere, or, with a local.js, run code as the DS user. Only the owner (root or ds) should be able to write them.',
+  remediation: 'chmod go-w <file> (for local.json: chown root:ds <file> && chmod 640 <file>).',
+  reads: [],
+  check(ctx) {
+    const hits: RuleHit[] = [];
+    for (const layer of ctx.layers) {
+      const stat = layer.stat;
+      if (!stat || (stat.mode & 0o022) === 0) continue;
+      const world = (stat.mode & 0o002) !== 0;
+      const who = world ? 'every user on the host' : `members of its group (gid ${stat.gid})`;
+      const effect =
+        layer.format === 'js'
+          ? 'DS executes this file, so a writer can run code as the DS user.'
+          : layer.kind === 'runtime-data'
+            ? 'DS applies changes to this file without a restart.'
+            : 'Changes take effect at the next restart.';
+      hits.push({
+        message:
+          `${layer.file} is writable by ${who} (mode ${modeText(stat.mode)}; ${ownership(stat, ctx.host)}` +
+          `${stat.isSymlink ? '; a symlink, these are the target\'s permissions' : ''}). ${effect}`,
+        severity: world ? 'high' : 'medium',
+        location: fileStart(layer.file),
+      });
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * DSH308: on DS 6.4–8.2 default.json ships a hard-coded WOPI RSA key pair, identical for every installation
+ * (ds-facts §2.7, §7). Packages and Docker generate keys into local.json since 8.1; 8.3 emptied the defaults.
+ * critical when WOPI is enabled (the key signs WOPI proof headers), medium otherwise (live as soon as WOPI is enabled).
+ */
+import type { Rule } from '../rule.js';
+import { mayBeWithin, V } from '../../ds/versions.js';
+import { getPath } from '../../layers/merge.js';
+import { where } from './common.js';
+
+const KEY = 'wopi.privateKey';
+const ENABLE = 'wopi.enable';
+
+export const wopiDefaultKeys: Rule = {
+  id: 'DSH308',
+  area: 'secrets',
+  severity: 'critical',
+  title: 'WOPI uses the RSA key pair shipped in default.json',
+  why:
+    'DS 6.4 to 8.2 ship one WOPI RSA key pair in default.json, the same on every server. DS signs WOPI proof headers with ' +
+    'wopi.privateKey, so a WOPI host cannot tell this server from anyone who has the public default.json. Packages and ' +
+    'Docker generate a pair into local.json only since 8.1; a server without generated keys uses the shipped pair.',
+  remediation:
+    'Generate a new pair (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out wopi_private.key; openssl rsa ' +
+    '-in wopi_private.key -pubout -out wopi_public.key) and set wopi.privateKey, wopi.publicKey, wopi.modulus and ' +
+    'wopi.exponent (and the *Old variants) in local.json, then restart ds-docservice and re-run WOPI discovery on the host.',
+  reads: [KEY, ENABLE],
+  check(ctx) {
+    if (!mayBeWithin(ctx.version, V('6.4.0'), V('8.2.999'))) return [];
+    const v = ctx.get(KEY);
+    if (typeof v !== 'string' || v.length === 0) return [];
+    const def = ctx.layers.find((l) => l.kind === 'default');
+    const shipped = def ? getPath(def.value, KEY) : undefined;
+    const fromDefault = ctx.originLayer(KEY)?.kind === 'default' || (typeof shipped === 'string' && shipped === v);
+    if (!fromDefault) return [];
+    const enabled = Boolean(ctx.get(ENABLE));
+    const loc = ctx.origin(KEY);
+    return [
+      {
+        message: enabled
+          ? `wopi.enable is on (${where(ctx.origin(ENABLE))}) and wopi.privateKey is the key pair shipped in default.json (${where(loc)}): ` +
+            'WOPI proof signatures can be forged by anyone with a copy of that file.'
+          : `wopi.privateKey is the key pair shipped in default.json (${where(loc)}); WOPI is off, but the public key becomes live ` +
+            'as soon as wopi.enable is turned on.',
+        location: loc,
+        key: KEY,
+        severity: enabled ? 'critical' : 'medium',
+      },
+    ];
+  },
+};

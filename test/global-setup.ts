@@ -1,0 +1,20 @@
+/**
+ * Once per test run: make sure the real components the integration tests drive are installed
+ * (a fresh machine passes with `npm test` alone). Debian packages come from apt-get, as root.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+export default function setup(): void {
+  const missing = [['supervisord', 'supervisor']].filter(([cmd]) => !have(cmd!)).map(([, pkg]) => pkg!);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`integration tests need ${missing.join(', ')}: install them (apt-get install -y ${missing.join(' ')}) or run as root`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+}
