@@ -88,7 +88,10 @@ export interface Layer {
    * parse-error / unreadable: DS crashes at start-up; opaque: DS loads it but we cannot evaluate (e.g. local.js).
    */
   readonly status: 'loaded' | 'skipped' | 'parse-error' | 'unreadable' | 'opaque';
+  /** The text DS parses (a UTF-8 BOM removed, as DS removes it). */
   readonly text?: string;
+  /** The file starts with a UTF-8 byte order mark. */
+  readonly bom?: boolean;
   readonly value?: unknown;
   readonly tree?: import('./parse/tree.js').JsonNode;
   readonly error?: ParseFailure;

@@ -135,6 +135,7 @@ export function layerFromText(
     format,
     status,
     text: parsed.text,
+    ...(parsed.hadBom ? { bom: true } : {}),
     ...(parsed.value !== undefined ? { value: parsed.value } : {}),
     ...(tree?.root ? { tree: tree.root } : {}),
     ...(parsed.error ? { error: parsed.error } : {}),
