@@ -48,8 +48,8 @@ export const secretFileUnusable: Rule = {
       if (!facts) continue;
       const key = keys[0]!;
       const loc = ctx.origin(key);
-      const users = `${keys.map(short).join(', ')} (${where(loc)})`;
-      const hit = (text: string) => hits.push({ message: `${JSON.stringify(path)}, used by ${users}: ${text}`, location: loc, key });
+      const users = `${keys.map(short).join(', ')} at ${where(loc)}`;
+      const hit = (text: string) => hits.push({ message: `The secret file ${JSON.stringify(path)} (used by ${users}) ${text}`, location: loc, key });
       if (facts.error !== undefined) {
         hit(`cannot be read (${facts.error}); if DS cannot read it either, DS has no secret and every token check fails.`);
         continue;

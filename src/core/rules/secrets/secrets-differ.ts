@@ -31,8 +31,8 @@ function same(a: Identity, b: Identity): boolean | undefined {
 function describe(ctx: RuleContext, use: SecretUse): string {
   const key = decidingKey(use);
   const at = where(ctx.origin(key));
-  if (use.source === 'file') return `read from ${JSON.stringify(use.file)} (${at})`;
-  return `${(use.value ?? '').length} characters (${at})`;
+  if (use.source === 'file') return `read from ${JSON.stringify(use.file)}, set at ${at}`;
+  return `${(use.value ?? '').length} characters, set at ${at}`;
 }
 
 const SEVERITY: Record<string, Severity> = { outbox: 'high', browser: 'high', session: 'medium' };
