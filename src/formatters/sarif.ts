@@ -131,8 +131,13 @@ function descriptorFromFinding(f: Finding): Descriptor {
   return { id: f.ruleId as RuleMeta['id'], severity: f.severity, title: f.title, why: f.title, remediation: f.remediation };
 }
 
+/** SHA-256 hex of a string (stable partial fingerprints for code scanning). */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
 function fingerprint(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return sha256Hex(parts.join('\u0000'));
 }
 
 /** The SARIF log as an object (formatSarif serialises exactly this). */

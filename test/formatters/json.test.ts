@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { buildJsonReport, formatJson } from '../../src/formatters/json.js';
 import type { ReportWithRules, RuleMeta } from '../../src/formatters/rule-meta.js';
 import type { Finding, LayerKind, Layer, Severity } from '../../src/core/types.js';

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import Ajv2020 from 'ajv/dist/2020.js';
-import { buildSarifLog, formatSarif, pascalName, FINGERPRINT_KEY } from '../../src/formatters/sarif.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { buildSarifLog, formatSarif, pascalName, sha256Hex, FINGERPRINT_KEY } from '../../src/formatters/sarif.js';
 import type { ReportWithRules, RuleMeta } from '../../src/formatters/rule-meta.js';
 import type { Finding } from '../../src/core/types.js';
 
@@ -206,6 +207,14 @@ describe('formatSarif', () => {
     expect(twice[0]).toBe(a);
     // the same across --root and no --root: fingerprints use host paths
     expect(sarif({ ...ROOTED, findings: [base] }).runs[0]!.results[0].partialFingerprints[FINGERPRINT_KEY]).toBe(a);
+  });
+
+  it('computes SHA-256 exactly as node:crypto does (formatters may not import node:crypto)', () => {
+    const inputs = ['', 'abc', 'a'.repeat(55), 'b'.repeat(56), 'c'.repeat(64), 'd'.repeat(1000), 'DSH201\u0000/etc/onlyoffice/documentserver/local.json\u0000services.CoAuthoring', 'ünïcødé — 🔐'];
+    for (const s of inputs) expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+    const base = FINDINGS[1]!;
+    const expected = createHash('sha256').update(['DSH201', base.location!.file, base.key!].join('\u0000')).digest('hex');
+    expect(sarif(report({ findings: [base] })).runs[0]!.results[0].partialFingerprints[FINGERPRINT_KEY]).toBe(expected);
   });
 
   it('makes PascalCase names from titles', () => {

@@ -1,5 +1,10 @@
 /** The explicit rule registry (no directory globbing): the order here is the catalogue order. */
 import type { Rule } from './rule.js';
 import { layerRules } from './layers/index.js';
+import { jwtRules } from './jwt/index.js';
+import { secretRules } from './secrets/index.js';
+import { fileRules } from './files/index.js';
+import { ssrfRules } from './ssrf/index.js';
+import { versionRules } from './version/index.js';
 
-export const rules: readonly Rule[] = [...layerRules];
+export const rules: readonly Rule[] = [...layerRules, ...jwtRules, ...secretRules, ...fileRules, ...ssrfRules, ...versionRules];
