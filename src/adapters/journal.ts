@@ -329,21 +329,28 @@ export class Journal {
     patch?: { restarted?: string[]; note?: string },
   ): Promise<JournalEntry> {
     if (!isState(state)) throw new Error(`unknown journal state ${JSON.stringify(state)}`);
-    entry.state = state;
-    entry.history.push({ state, at: new Date().toISOString() });
-    if (patch?.restarted !== undefined) entry.restarted = [...patch.restarted];
-    if (patch?.note !== undefined) entry.note = patch.note;
-    await this.writeManifest(entry);
+    const next: JournalEntry = {
+      ...entry,
+      state,
+      history: [...entry.history, { state, at: new Date().toISOString() }],
+    };
+    if (patch?.restarted !== undefined) next.restarted = [...patch.restarted];
+    if (patch?.note !== undefined) next.note = patch.note;
+    // Persist first: if the write fails, the caller's object still matches the disk.
+    await this.writeManifest(next);
+    Object.assign(entry, next);
     return entry;
   }
 
   /** Record the hash of what was written to `p` (matched by path or real path). */
   async recordAfter(entry: JournalEntry, p: string, sha256After: string): Promise<JournalEntry> {
     const abs = path.resolve(p);
-    const file = entry.files.find((f) => f.path === abs) ?? entry.files.find((f) => f.realPath === abs);
-    if (!file) throw new Error(`journal ${entry.id} does not cover ${p}`);
-    file.sha256After = sha256After;
-    await this.writeManifest(entry);
+    let idx = entry.files.findIndex((f) => f.path === abs);
+    if (idx < 0) idx = entry.files.findIndex((f) => f.realPath === abs);
+    if (idx < 0) throw new Error(`journal ${entry.id} does not cover ${p}`);
+    const files = entry.files.map((f, i) => (i === idx ? { ...f, sha256After } : f));
+    await this.writeManifest({ ...entry, files });
+    entry.files[idx]!.sha256After = sha256After;
     return entry;
   }
 

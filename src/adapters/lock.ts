@@ -7,14 +7,13 @@
  * the lock exists, exactly like O_EXCL, but other processes can never observe
  * a created-but-still-empty lock file.
  *
- * A lock whose holder is gone (pid not alive, or started before the last
+ * A lock whose holder is gone (pid not alive, or taken during an earlier
  * boot, or "our own" pid left by an earlier process in a recycled pid
  * namespace) is taken over; the returned Lock then carries `staleFrom` so the
  * caller can say "a previous run (pid N) died; checking the journal".
  */
-import { constants as C } from 'node:fs';
+import { constants as C, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -23,6 +22,12 @@ export interface LockInfo {
   /** ISO 8601 time the holder took the lock. */
   startedAt: string;
   command: string;
+  /**
+   * Linux boot id when the lock was taken (/proc/sys/kernel/random/boot_id).
+   * A lock from an earlier boot is stale even if its pid now belongs to some
+   * other process. Absent where the boot id cannot be read.
+   */
+  bootId?: string;
 }
 
 export interface Lock {
@@ -87,7 +92,9 @@ function parseInfo(text: string): LockInfo | string {
   if (typeof o['pid'] !== 'number' || !Number.isInteger(o['pid']) || o['pid'] <= 0) return 'no valid pid';
   if (typeof o['startedAt'] !== 'string') return 'no startedAt';
   if (typeof o['command'] !== 'string') return 'no command';
-  return { pid: o['pid'], startedAt: o['startedAt'], command: o['command'] };
+  const info: LockInfo = { pid: o['pid'], startedAt: o['startedAt'], command: o['command'] };
+  if (typeof o['bootId'] === 'string') info.bootId = o['bootId'];
+  return info;
 }
 
 /** Whether a process with this pid exists (EPERM means it exists but belongs to someone else). */
@@ -107,12 +114,25 @@ function deadReason(lockPath: string, holder: LockInfo): string | undefined {
     // Our pid, but not a lock we took: an earlier process that had the same pid.
     return heldHere.has(lockPath) ? undefined : 'same pid as this process';
   }
-  const started = Date.parse(holder.startedAt);
-  const bootedAt = Date.now() - os.uptime() * 1000;
-  // Generous slack: uptime is coarse and clocks get adjusted at boot.
-  if (Number.isFinite(started) && started < bootedAt - 5 * 60_000) return 'started before the last boot';
+  // Compared by boot id, not by clock: wall-clock time can jump around at boot.
+  const boot = currentBootId();
+  if (holder.bootId !== undefined && boot !== undefined && holder.bootId !== boot) return 'taken before the last reboot';
   if (!isPidAlive(holder.pid)) return 'process no longer exists';
   return undefined;
+}
+
+let bootIdCache: string | null | undefined;
+
+/** Linux boot id (changes at every boot; the host's inside a container), or undefined elsewhere. */
+function currentBootId(): string | undefined {
+  if (bootIdCache === undefined) {
+    try {
+      bootIdCache = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      bootIdCache = null;
+    }
+  }
+  return bootIdCache ?? undefined;
 }
 
 async function readLock(lockPath: string): Promise<{ text: string } | undefined> {
@@ -185,7 +205,13 @@ export async function acquireLock(lockPath: string, info: { command: string }): 
   const base = path.basename(abs);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
 
-  const mine: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), command: info.command };
+  const bootId = currentBootId();
+  const mine: LockInfo = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    command: info.command,
+    ...(bootId ? { bootId } : {}),
+  };
   const text = `${JSON.stringify(mine)}\n`;
   const tmp = path.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 

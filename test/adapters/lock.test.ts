@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +9,13 @@ import ts from 'typescript';
 import { LockBusyError, LockCorruptError, acquireLock, isPidAlive } from '../../src/adapters/lock.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BOOT_ID = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+})();
 const DEAD_PID = 2 ** 22 - 1; // above the default pid_max and at its maximum: never a live pid
 
 let dir: string;
@@ -44,7 +51,9 @@ describe('acquireLock', () => {
     expect(lock.staleFrom).toBeUndefined();
     expect(lock.info.pid).toBe(process.pid);
     const onDisk = JSON.parse(await fs.readFile(lockPath, 'utf8'));
-    expect(onDisk).toEqual({ pid: process.pid, startedAt: lock.info.startedAt, command: 'apply' });
+    expect(onDisk).toEqual(lock.info);
+    expect(onDisk).toMatchObject({ pid: process.pid, command: 'apply' });
+    if (BOOT_ID) expect(onDisk.bootId).toBe(BOOT_ID);
     expect(Number.isNaN(Date.parse(onDisk.startedAt))).toBe(false);
     expect(await fs.readdir(dir)).toEqual(['run.lock']); // no temp files left
     await lock.release();
@@ -94,12 +103,18 @@ describe('acquireLock', () => {
     expect(existsSync(lockPath)).toBe(false);
   });
 
-  it('takes over a lock written before the last boot even if its pid is alive now', async () => {
-    const old = { pid: 1, startedAt: new Date(Date.now() - os.uptime() * 1000 - 3_600_000).toISOString(), command: 'apply' };
+  it.runIf(BOOT_ID)('takes over a lock from an earlier boot even if its pid is alive now', async () => {
+    const old = { pid: 1, startedAt: new Date().toISOString(), command: 'apply', bootId: '00000000-0000-4000-8000-000000000000' };
     await writeLockFile(old);
     const lock = await acquireLock(lockPath, { command: 'apply' });
     expect(lock.staleFrom).toEqual(old);
     await lock.release();
+  });
+
+  it('a live pid with the current boot id is busy', async () => {
+    const holder = { pid: 1, startedAt: new Date().toISOString(), command: 'apply', ...(BOOT_ID ? { bootId: BOOT_ID } : {}) };
+    await writeLockFile(holder);
+    await expect(acquireLock(lockPath, { command: 'apply' })).rejects.toBeInstanceOf(LockBusyError);
   });
 
   it('takes over a lock left by an earlier process with our own pid', async () => {
