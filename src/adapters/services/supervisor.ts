@@ -368,6 +368,9 @@ export class Supervisor {
 
     for (;;) {
       if (signal?.aborted) throw signal.reason;
+      // The verdict comes from a sample *started* at or after settleMs, so a slow supervisorctl
+      // (0.2 s normally, seconds on a loaded host) cannot end the window on stale data.
+      const sampleStart = Date.now() - t0;
       const all = await this.status();
       samples++;
       const watched = all.filter((s) => names.some((spec) => covers(spec, s.name)));
@@ -396,15 +399,15 @@ export class Supervisor {
       }
       if (failed.length) return done(failed);
 
-      const elapsed = Date.now() - t0;
-      if (elapsed >= settle) {
+      if (sampleStart >= settle) {
         const notRunning = watched
           .filter((s) => s.state !== 'RUNNING')
           .map((s) => ({ name: s.name, state: s.state, reason: `not RUNNING after ${settle} ms` }));
         return done(notRunning);
       }
       // fixed cadence: sample k is due at t0 + k*interval (a supervisorctl call itself takes ~0.1–0.3 s)
-      const nextDue = Math.max(samples * interval, Date.now() - t0);
+      const elapsed = Date.now() - t0;
+      const nextDue = Math.max(samples * interval, elapsed);
       await sleep(Math.max(0, Math.min(nextDue, settle) - (Date.now() - t0)), signal);
     }
   }
