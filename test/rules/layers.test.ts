@@ -24,16 +24,6 @@ describe('DSH100 parse error', () => {
   });
 });
 
-describe('DSH101 unreadable', () => {
-  it('fires for a read error other than ENOENT', async () => {
-    const f = await run(byId('DSH101'), { [LOCAL]: { text: '{}', error: 'EACCES' } }, { release: 'v9.3.0' });
-    expect(f[0]).toMatchObject({ ruleId: 'DSH101', location: { file: LOCAL } });
-  });
-  it('is silent for a missing local.json', async () => {
-    expect(await run(byId('DSH101'), {}, { release: 'v9.3.0' })).toEqual([]);
-  });
-});
-
 describe('DSH102 duplicate keys', () => {
   it('is medium outside the security subtrees', async () => {
     const f = await run(byId('DSH102'), { [LOCAL]: '{"log":{"a":1},\n"log":{"b":2}}' }, { release: 'v9.3.0' });

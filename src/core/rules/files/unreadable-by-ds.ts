@@ -5,10 +5,12 @@
  * is: EACCES", ds-facts §1.3). Observed under supervisor: "ERROR (spawn error)", BACKOFF, FATAL about 9 s later
  * (ds-observed §3c); systemd restarts the unit every 30 s forever (ds-facts §5.4).
  *
- * Data/runtime.json (9.x) is different: DS catches the read error, logs it and runs without the file
- * (`server@master:Common/sources/moduleReloader.js` requireConfigWithRuntime: `catch (err) { if (err.code !== "ENOENT")
- * console.error("Failed to load runtime config…") }`; per request, runtimeConfigManager logs and ignores it,
- * ds-observed §3g). So that file is reported at high severity: its settings silently do not apply.
+ * Data/runtime.json (9.x) is different: DS catches the read error, logs it and runs without the file. At start-up
+ * (9.1+) `requireConfigWithRuntime` wraps the read in try/catch and only logs "Failed to load runtime config" for codes
+ * other than ENOENT (ONLYOFFICE/server Common/sources/moduleReloader.js, ds-facts §1.1 cites
+ * `server@v9.3.0.140:Common/sources/moduleReloader.js:72-105`); per request, runtimeConfigManager logs
+ * "getConfigFromFile error" and ignores the file (observed for a broken file, ds-observed §3g; for EACCES it is the
+ * same catch, not tested live). So that file is reported at high severity: its settings silently do not apply.
  *
  * Layers ds-harden itself could not read (status 'unreadable'):
  * - a permission error while the service user's permissions allow reading → ds-harden's own problem, not reported;
@@ -28,8 +30,8 @@ const STARTUP =
   'under systemd the unit restarts every 30 s forever. The error ("Config file … cannot be read") is in err.log / the journal.';
 
 const RUNTIME =
-  'DS logs "Failed to load runtime config" and runs without this file, so the settings saved there (Admin Panel) silently ' +
-  'do not apply.';
+  'DS logs the error ("Failed to load runtime config" at start-up, "getConfigFromFile error" per request) and runs without ' +
+  'this file, so the settings saved there (Admin Panel) silently do not apply.';
 
 function consequence(layer: Layer): string {
   return layer.kind === 'runtime-data' ? RUNTIME : STARTUP;

@@ -1,6 +1,5 @@
 import type { Rule } from '../rule.js';
 import { parseError } from './parse-error.js';
-import { unreadable } from './unreadable.js';
 import { duplicateKeys } from './duplicate-keys.js';
 import { commentFallback } from './comment-fallback.js';
 import { skippedLayer } from './skipped-layer.js';
@@ -12,9 +11,9 @@ import { extraSources } from './extra-sources.js';
 import { unknownKeys } from './unknown-keys.js';
 import { wrongType } from './wrong-type.js';
 
+/** Retired ids (never reused): DSH101 (unreadable file) — merged into DSH401, which also knows the service user. */
 export const layerRules: readonly Rule[] = [
   parseError,
-  unreadable,
   duplicateKeys,
   commentFallback,
   skippedLayer,

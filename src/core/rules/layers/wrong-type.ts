@@ -34,7 +34,8 @@ export const wrongType: Rule = {
     for (const layer of ctx.layers) {
       if (layer.kind === 'default' || layer.kind === 'env' || layer.status !== 'loaded') continue;
       for (const [key, v] of leaves(layer.value)) {
-        if (isManaged(key)) continue; // token/secret/ipfilter types are judged by their own rules
+        // token/secret/ipfilter and TLS types are judged by their own rules (DSH203, DSH504, DSH600)
+        if (isManaged(key) || key === 'services.CoAuthoring.requestDefaults.rejectUnauthorized') continue;
         const d = getPath(def, key);
         if (d === undefined || d === null || v === null) continue;
         const kd = kind(d);

@@ -27,7 +27,7 @@ const META_RANGES = 'the unspecified addresses 0.0.0.0 and ::, which on Linux co
 
 function who(ctx: RuleContext): string {
   return jwtInboxOn(ctx)
-    ? 'JWT is on for incoming requests, so such URLs come from callers with a valid token and from editor users (for example an image inserted from a URL).'
+    ? 'JWT is on for incoming requests, so such URLs come from users of the editor (for example an image inserted from a URL), not from anyone on the network.'
     : `${short(ENABLE_INBOX)} is off, so anyone who can reach DS can hand it such a URL (for example a conversion request).`;
 }
 
