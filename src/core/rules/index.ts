@@ -6,5 +6,6 @@ import { secretRules } from './secrets/index.js';
 import { fileRules } from './files/index.js';
 import { ssrfRules } from './ssrf/index.js';
 import { versionRules } from './version/index.js';
+import { ipfilterRules } from './ipfilter/index.js';
 
-export const rules: readonly Rule[] = [...layerRules, ...jwtRules, ...secretRules, ...fileRules, ...ssrfRules, ...versionRules];
+export const rules: readonly Rule[] = [...layerRules, ...jwtRules, ...secretRules, ...fileRules, ...ipfilterRules, ...ssrfRules, ...versionRules];

@@ -1,0 +1,39 @@
+/**
+ * DSH503: an IPv6 rule address in compressed (`::1`) or otherwise non-normalized form (leading zeros, embedded IPv4).
+ * DS tests the client's IPv6 address in ipaddr.js `toNormalizedString()` form — eight groups, no `::`, no leading
+ * zeros — so such a rule never matches (ds-facts §3.2; ds-observed §3e: rules [::1 deny, * allow] → everything allowed).
+ */
+import type { Rule, RuleHit } from '../rule.js';
+import { K } from '../../ds/keys.js';
+import { analyzeAddress } from '../../ds/ipfilter.js';
+import { at, neverMatchEffect, ruleEntries, ruleName } from './common.js';
+
+export const ipv6Form: Rule = {
+  id: 'DSH503',
+  area: 'ipfilter',
+  severity: 'high',
+  title: 'A compressed or non-normalized IPv6 address never matches',
+  why:
+    'DS compares IPv6 addresses in the full normalized form: eight groups, no "::" and no leading zeros (::1 is tested ' +
+    'as 0:0:0:0:0:0:0:1). A rule written "::1" or "2001:0db8::1" is compared literally and never matches (observed on ' +
+    'DS 9.3).',
+  remediation:
+    'Write IPv6 addresses in full normalized form: "0:0:0:0:0:0:0:1" for ::1, "2001:db8:0:0:0:0:0:1" for 2001:db8::1, ' +
+    'and globs with full leading groups, e.g. "2001:db8:*".',
+  reads: [K.ipRules],
+  check(ctx) {
+    const hits: RuleHit[] = [];
+    for (const e of ruleEntries(ctx.get(K.ipRules))) {
+      if (!e.isObject || typeof e.address !== 'string') continue;
+      for (const issue of analyzeAddress(e.address)) {
+        if (issue.kind !== 'ipv6-compressed' && issue.kind !== 'ipv6-not-normalized') continue;
+        const fix = issue.suggestion !== undefined ? ` Write "${issue.suggestion}" instead.` : '';
+        hits.push({
+          message: `${ruleName(e.index)}: ${issue.message} As written, ${neverMatchEffect(e.allowed)}.${fix}`,
+          ...at(ctx, e.index, 'address'),
+        });
+      }
+    }
+    return hits;
+  },
+};
