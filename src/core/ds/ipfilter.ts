@@ -16,7 +16,7 @@
  *   DocsCoServer.js:2905-2906, canvasservice.js:799-800/1842-1843, wopiClient.js:1176-1177),
  *   `0 == status` (FileConverter converter.js:520-521), `status > 0` (CommandService callback
  *   DocsCoServer.js:1513-1514).
- * - ≤ 7.x compiles every rule at module load (`server@v7.0.0.133:Common/sources/utils.js:101-110`),
+ * - ≤ 7.4 compiles every rule at module load (`server@v7.0.0.133:Common/sources/utils.js:101-110`),
  *   so one bad rule anywhere stops DocService/FileConverter from starting.
  *
  * Pure: no fs, no process, no network. Only ipaddr.js (the library DS itself uses) is imported.
@@ -109,7 +109,7 @@ export function globToRegExp(address: string): RegExp {
 
 const DS_THROWS =
   'DS throws here: HTTP 500 on filtered incoming routes and a failed outgoing request on 8.x/9.x; ' +
-  'DocService/FileConverter do not start on ≤ 7.x';
+  'DocService/FileConverter do not start on ≤ 7.4';
 
 /** JSON for a reason string; never throws, never huge. */
 function show(value: unknown): string {
@@ -146,14 +146,14 @@ function readProp(holder: unknown, key: string | number): unknown {
   return (Object(holder) as Record<string | number, unknown>)[key];
 }
 
-/** Is `rules[index]` an entry DS would choke on (≤ 7.x compiles them all at start-up)? */
+/** Is `rules[index]` an entry DS would choke on (≤ 7.4 compiles them all at start-up)? */
 function brokenRuleNote(rules: unknown, from: number): string {
   if (!Array.isArray(rules)) return '';
   for (let i = from; i < rules.length; i++) {
     const rule: unknown = rules[i];
     const address = rule !== null && typeof rule === 'object' ? (rule as Record<string, unknown>)['address'] : undefined;
     if (typeof address !== 'string') {
-      return ` Note: rule #${i + 1} ${show(rule)} has no string address; DS ≤ 7.x compiles every rule at start-up and would not start.`;
+      return ` Note: rule #${i + 1} ${show(rule)} has no string address; DS ≤ 7.4 compiles every rule at start-up and would not start.`;
     }
   }
   return '';
@@ -473,7 +473,7 @@ function classify(s: string): Classified {
  * {@link normalizeClientAddress}). An empty array means the address is a plain IPv4, a full-form
  * IPv6 or a usable IP glob.
  *
- * - `not-string`: DS throws on it (HTTP 500 on 8.x/9.x when reached, start-up failure on ≤ 7.x).
+ * - `not-string`: DS throws on it (HTTP 500 on 8.x/9.x when reached, start-up failure on ≤ 7.4).
  * - `empty`: compiles to `^$`, which matches nothing DS tests.
  * - `whitespace`: compared literally, so `" 10.0.0.1"` never matches; the rest is analysed without it.
  * - `catch-all`: only `*`; matches every IP and hostname (but not a non-IP client address).
