@@ -23,6 +23,15 @@ const io: Io = {
   stdoutIsTTY: Boolean(process.stdout.isTTY),
   stdinIsTTY: Boolean(process.stdin.isTTY),
   style: makeStyle,
+  onInterrupt(handler) {
+    const h = (sig: NodeJS.Signals) => handler(sig);
+    process.on('SIGINT', h);
+    process.on('SIGTERM', h);
+    return () => {
+      process.off('SIGINT', h);
+      process.off('SIGTERM', h);
+    };
+  },
 };
 
 run(process.argv.slice(2), io).then(

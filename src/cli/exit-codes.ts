@@ -8,4 +8,12 @@ export const EXIT = {
   USAGE: 2,
   /** a bug or an unexpected environment failure. */
   INTERNAL: 3,
+  /** apply: refused before changing anything (validation, override layer, lock, interrupted journal). */
+  REFUSED: 4,
+  /** apply: the configuration changed and the services are healthy (dry-run: changes pending). */
+  CHANGED: 10,
+  /** apply/rollback: the change failed and was rolled back; the server runs as before. */
+  ROLLED_BACK: 20,
+  /** apply/rollback: the change failed and restoring it failed too — act now. */
+  ROLLBACK_FAILED: 21,
 } as const;

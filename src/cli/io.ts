@@ -10,4 +10,6 @@ export interface Io {
   readonly stdinIsTTY: boolean;
   /** Colour for stdout, decided from flags/env by makeStyle. */
   style(noColorFlag: boolean): Promise<Style>;
+  /** Run `handler` on SIGINT/SIGTERM instead of dying; returns the function that removes it. */
+  onInterrupt(handler: (signal: string) => void): () => void;
 }

@@ -39,10 +39,13 @@ export function redactValue(value: unknown, path: string, show: boolean): unknow
   return isSecretPath(path) && typeof value === 'string' && value.length > 0 ? mask(value) : value;
 }
 
+/** Public default values: masking them would only mangle words like "secret" in the text around them. */
+const PUBLIC_DEFAULTS = new Set(['secret', 'verysecretstring', 'onlyoffice']);
+
 /** Replace every occurrence of known secret values in free text (log lines, diffs). */
 export function scrubText(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of [...secrets].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
+  for (const s of [...secrets].filter((x) => x.length >= 8 && !PUBLIC_DEFAULTS.has(x)).sort((a, b) => b.length - a.length)) {
     out = out.split(s).join(mask(s));
   }
   return out;

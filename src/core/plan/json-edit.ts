@@ -48,6 +48,30 @@ function render(value: unknown, base: string, style: TextStyle): string {
   return JSON.stringify(value, null, style.unit).split('\n').join(style.eol + base);
 }
 
+/** `{ "a": 1, "b": [1, 2] }` — the one-line style people write by hand. */
+export function inline(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.length ? `{ ${entries.map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }` : '{}';
+  }
+  return JSON.stringify(value);
+}
+
+const oneLine = (text: string, n: Node) => !/[\r\n]/.test(text.slice(n.offset, n.offset + n.length));
+
+/** Render `value` in the style of `model` (the node it replaces, or a sibling's value): keep one-liners one-line. */
+function renderLike(value: unknown, base: string, style: TextStyle, text: string, model?: Node): string {
+  const flat = inline(value);
+  if (model && (model.type === 'object' || model.type === 'array') && oneLine(text, model) && base.length + flat.length <= 120) return flat;
+  if (model?.type === 'array' && Array.isArray(value) && (model.children ?? []).length > 0 && (model.children ?? []).every((c) => oneLine(text, c))) {
+    // one element per line, each element on one line (e.g. ipfilter rules written by hand)
+    const inner = base + style.unit;
+    return value.length ? `[${style.eol}${value.map((v) => inner + inline(v)).join(',' + style.eol)}${style.eol}${base}]` : '[]';
+  }
+  return render(value, base, style);
+}
+
 function lineStart(text: string, offset: number): number {
   let i = offset;
   while (i > 0 && text.charAt(i - 1) !== '\n' && text.charAt(i - 1) !== '\r') i--;
@@ -121,7 +145,7 @@ export function editFor(text: string, op: SetOp, style: TextStyle): Edit {
     // replace an existing value (or a non-object standing where our path continues)
     const value = depth === op.path.length ? op.value : nest(op.path.slice(depth), op.value);
     const base = indentAt(text, node.parent?.offset ?? node.offset);
-    return { offset: node.offset, length: node.length, content: render(value, base, style) };
+    return { offset: node.offset, length: node.length, content: renderLike(value, base, style, text, node) };
   }
   // insert a new member into object `node`
   const key = String(op.path[depth]);
@@ -136,7 +160,7 @@ export function editFor(text: string, op: SetOp, style: TextStyle): Edit {
   }
   const memberIndent = indentAt(text, last.offset);
   const sameLine = lineStart(text, last.offset) === lineStart(text, node.offset);
-  const member = `${JSON.stringify(key)}: ${render(value, sameLine ? indentAt(text, node.offset) + style.unit : memberIndent, style)}`;
+  const member = `${JSON.stringify(key)}: ${renderLike(value, sameLine ? indentAt(text, node.offset) + style.unit : memberIndent, style, text, last.children?.[1])}`;
   const valueEnd = last.offset + last.length;
   const trailing = commaAfter(text, valueEnd);
   if (sameLine) {

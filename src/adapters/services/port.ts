@@ -1,0 +1,88 @@
+/**
+ * One face for the service managers DS runs under (ds-facts §5): which config-reading services run,
+ * restart them, watch them settle, and read the tail of a failing one's log.
+ */
+import { Supervisor, detectPrograms, SupervisorUnavailableError } from './supervisor.js';
+
+export interface ServiceFailure {
+  readonly name: string;
+  readonly state: string;
+  readonly reason: string;
+}
+
+export interface ServicePort {
+  readonly kind: 'supervisor' | 'systemd';
+  /** Services that load the DS config (DocService, FileConverter) and are running now. */
+  running(): Promise<string[]>;
+  /** Restart `names` (or, with all=true, the literal `supervisorctl restart all`). */
+  restart(names: readonly string[], all: boolean): Promise<{ ok: boolean; failed: ServiceFailure[]; output: string }>;
+  /** Sample states for the settle window; fail on crash loops, pid changes, FATAL/BACKOFF/EXITED. */
+  watch(names: readonly string[], opts: { settleMs: number; signal?: AbortSignal; onProgress?: (text: string) => void }): Promise<{ ok: boolean; failed: ServiceFailure[] }>;
+  /** Last lines of a service's error output (for the failure report). */
+  logTail(name: string): Promise<string>;
+}
+
+export function supervisorPort(sup: Supervisor): ServicePort {
+  return {
+    kind: 'supervisor',
+    async running() {
+      const states = await sup.status();
+      const found = detectPrograms(states);
+      const readers = [found.docservice, found.converter].filter((n): n is string => Boolean(n));
+      return readers.filter((n) => states.find((s) => s.name === n)?.state === 'RUNNING');
+    },
+    async restart(names, all) {
+      const r = await sup.restart(all ? ['all'] : [...names]);
+      const failed = r.spawnErrors.map((name) => ({ name, state: 'spawn error', reason: 'exited within startsecs (ERROR (spawn error))' }));
+      return { ok: r.exitCode === 0 && failed.length === 0, failed, output: r.output };
+    },
+    async watch(names, opts) {
+      const r = await sup.watch([...names], {
+        settleMs: opts.settleMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (states) => opts.onProgress?.(states.map((s) => `${s.name} ${s.state}`).join(', ')),
+      });
+      return { ok: r.ok, failed: r.failed };
+    },
+    async logTail(name) {
+      try {
+        const text = await sup.tail(name, 'stderr', 2000);
+        return text.split('\n').slice(-15).join('\n');
+      } catch (e) {
+        return e instanceof SupervisorUnavailableError ? '' : String(e);
+      }
+    },
+  };
+}
+
+/** The subset of the systemd adapter the port needs (see systemd.ts). */
+interface SystemdLike {
+  running(candidates?: string[]): Promise<string[]>;
+  restart(units: string[]): Promise<{ exitCode: number; output: string }>;
+  watch(
+    units: string[],
+    opts: { settleMs: number; signal?: AbortSignal; onProgress?: (s: { name: string; activeState: string; subState: string; nRestarts: number }[]) => void },
+  ): Promise<{ ok: boolean; failed: ServiceFailure[] }>;
+  logTail(unit: string, lines?: number): Promise<string>;
+}
+
+export function systemdPort(sd: SystemdLike): ServicePort {
+  return {
+    kind: 'systemd',
+    running: () => sd.running(['ds-docservice.service', 'ds-converter.service']),
+    async restart(names) {
+      // systemctl restart returns 0 even when the unit crashes a moment later: watch() decides
+      const r = await sd.restart([...names]);
+      return { ok: r.exitCode === 0, failed: r.exitCode === 0 ? [] : names.map((n) => ({ name: n, state: 'failed', reason: r.output })), output: r.output };
+    },
+    async watch(names, opts) {
+      const r = await sd.watch([...names], {
+        settleMs: opts.settleMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (units) => opts.onProgress?.(units.map((u) => `${u.name} ${u.activeState}/${u.subState} restarts=${u.nRestarts}`).join(', ')),
+      });
+      return { ok: r.ok, failed: r.failed };
+    },
+    logTail: (name) => sd.logTail(name, 15).catch(() => ''),
+  };
+}
