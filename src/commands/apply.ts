@@ -337,7 +337,8 @@ function testPause(io: Io): ((step: string) => Promise<void>) | undefined {
   return async (step) => {
     if (step !== at) return;
     await fs.writeFile(marker, step);
-    await new Promise<never>(() => undefined);
+    // a pending promise alone does not keep node alive: without a timer the process would exit 0 right here
+    await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
   };
 }
 

@@ -21,7 +21,7 @@
  *   also kept in `result.properties.severity`.
  */
 import { createHash } from 'node:crypto';
-import { sortFindings } from '../core/report.js';
+import { byText, sortFindings } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
 import { reportFailed, type MachineFormatOptions, type ReportWithRules, type RuleMeta } from './rule-meta.js';
 
@@ -148,7 +148,7 @@ export function buildSarifLog(report: ReportWithRules): Record<string, unknown> 
   const metas = new Map<string, Descriptor>();
   for (const r of report.rules) if (!metas.has(r.id)) metas.set(r.id, r);
   for (const f of findings) if (!metas.has(f.ruleId)) metas.set(f.ruleId, descriptorFromFinding(f));
-  const ordered = [...metas.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const ordered = [...metas.values()].sort((a, b) => byText(a.id, b.id));
   const index = new Map<string, number>(ordered.map((r, i) => [r.id, i]));
 
   const seen = new Map<string, number>();

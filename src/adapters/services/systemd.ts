@@ -294,11 +294,15 @@ export class Systemd {
     return parseShow(r.stdout, units);
   }
 
-  /** systemctl runs and answers `show -p LoadState ds-docservice.service` (true even if DS is not installed). */
+  /**
+   * systemctl runs, systemd answers `show -p LoadState ds-docservice.service`, and that unit exists
+   * (LoadState other than not-found; a masked unit counts, so restart can report it).
+   */
   async available(): Promise<boolean> {
     try {
       const r = await this.run(this.systemctl, ['show', '-p', 'LoadState', 'ds-docservice.service'], this.timeoutMs);
-      return r.exitCode === 0 && /^LoadState=/m.test(r.stdout);
+      const m = /^LoadState=(.*)$/m.exec(r.stdout);
+      return r.exitCode === 0 && m !== null && m[1]!.trim() !== '' && m[1]!.trim() !== 'not-found';
     } catch {
       return false;
     }
@@ -399,7 +403,7 @@ export class Systemd {
             `activating (auto-restart): the main process exited (${status}) and Restart=always will start it again after RestartSec — the service crashed (${counter})`,
           );
         }
-        if (false) {
+        if (before && before.mainPid > 0 && s.mainPid > 0 && before.mainPid !== s.mainPid) {
           reasons.push(`MainPID changed ${before.mainPid} -> ${s.mainPid}: the process exited and was started again`);
         } else if (
           before &&

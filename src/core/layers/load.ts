@@ -122,24 +122,33 @@ export function layerFromText(
     };
   }
   const parsed = parseAsDs(raw, family, format === 'json5' ? 'json5' : 'json');
-  const tree = parsed.status === 'loaded' ? buildTree(parsed.text) : undefined;
+  const loaded = parsed.status === 'loaded';
+  // Shipped layers (default.json, production-linux.json) get their position tree only when a finding needs a
+  // location; user layers need it at once, for duplicate keys.
+  const shipped = kind === 'default' || kind === 'env';
+  let tree = loaded && !shipped ? buildTree(parsed.text) : undefined;
   const notes = [...parsed.notes];
   let status = parsed.status as Layer['status'];
-  if (parsed.status === 'loaded' && !isPlainObject(parsed.value)) {
+  if (loaded && !isPlainObject(parsed.value)) {
     status = 'skipped';
     notes.push(`top-level value is ${parsed.value === null ? 'null' : Array.isArray(parsed.value) ? 'an array' : typeof parsed.value}: DS ignores the whole file`);
   }
+  const text = parsed.text;
   return {
     kind,
     file,
     format,
     status,
-    text: parsed.text,
+    text,
     ...(parsed.hadBom ? { bom: true } : {}),
     ...(parsed.value !== undefined ? { value: parsed.value } : {}),
-    ...(tree?.root ? { tree: tree.root } : {}),
+    get tree() {
+      if (!loaded) return undefined;
+      tree ??= buildTree(text);
+      return tree.root;
+    },
     ...(parsed.error ? { error: parsed.error } : {}),
-    duplicates: tree ? duplicatesOf(file, parsed.text, tree.duplicates) : [],
+    duplicates: tree ? duplicatesOf(file, text, tree.duplicates) : [],
     notes,
     ...(stat ? { stat } : {}),
     atStartup,
