@@ -1,0 +1,114 @@
+/** `ds-harden check` as a user runs it: exit codes, formats, --explain, colour, secrets. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { REPO } from '../helpers/context.js';
+import { ETC_REL, expectNoStack, makeRoot, runCli } from '../helpers/cli.js';
+
+const EXAMPLE = path.join(REPO, 'fixtures/examples/nextcloud-9.3');
+const SECRET = 'Xk4pR8sW2nQ7vL1zT6yB9cM3hJ5dF0gA';
+const strong = JSON.stringify({
+  services: {
+    CoAuthoring: {
+      token: { enable: { browser: true, request: { inbox: true, outbox: true } } },
+      secret: { inbox: { string: SECRET }, outbox: { string: SECRET }, session: { string: SECRET } },
+      ipfilter: { rules: [{ address: '10.0.0.5', allowed: true }, { address: '127.0.0.1', allowed: true }, { address: '*', allowed: false }] },
+    },
+  },
+  storage: { fs: { secretString: 'q8Zr2LmT5vX1nB7wK3cJ' } },
+}, null, 2);
+
+describe('check exit codes', () => {
+  it('1 when findings reach --fail-on (default high), 0 when they do not', () => {
+    expect(runCli(['check', '--root', EXAMPLE]).code).toBe(1);
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong, 'var/lib/dpkg/status': 'Package: onlyoffice-documentserver\nStatus: install ok installed\nVersion: 9.3.0-140\n' });
+    fs.chmodSync(path.join(root, ETC_REL, 'local.json'), 0o640);
+    const r = runCli(['check', '--root', root]);
+    expect(r.stdout).toContain('pass (--fail-on high)');
+    expect(r.code).toBe(0);
+    expect(runCli(['check', '--root', root, '--fail-on', 'info']).code).toBe(1);
+  });
+
+  it('2 for usage errors, with a message and no stack trace', () => {
+    const bad = runCli(['check', '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("argument 'xml' is invalid");
+    const missing = runCli(['check', '--root', '/definitely/not/here']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('ds-harden: --root /definitely/not/here: no such directory\n');
+    const empty = runCli(['check', '--root', makeRoot(undefined)]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('holds no configuration file DS would load');
+    expect(runCli(['check', '--fail-on', 'severe']).code).toBe(2);
+    expect(runCli(['frobnicate']).code).toBe(2);
+    for (const r of [bad, missing, empty]) expect(expectNoStack(r.stderr)).toBe(true);
+  });
+
+  it('0 for --help and --version', () => {
+    const h = runCli(['check', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('--explain <key>');
+    expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('check output', () => {
+  it('JSON validates against schemas/report.schema.json', () => {
+    const r = runCli(['check', '--root', EXAMPLE, '--format', 'json']);
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/report.schema.json'), 'utf8'));
+    const ajv = new Ajv2020.default({ strict: false });
+    const validate = ajv.compile(schema);
+    const doc = JSON.parse(r.stdout);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.summary.failed).toBe(true);
+  });
+
+  it('SARIF points at lines relative to --root and writes to -o', () => {
+    const out = path.join(makeRoot(undefined), 'ds.sarif');
+    const r = runCli(['check', '--root', EXAMPLE, '--format', 'sarif', '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const sarif = JSON.parse(fs.readFileSync(out, 'utf8'));
+    const loc = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'DSH502').locations[0].physicalLocation;
+    expect(loc.artifactLocation).toEqual({ uri: 'etc/onlyoffice/documentserver/local.json', uriBaseId: 'ROOTPATH' });
+    expect(loc.region.startLine).toBe(7);
+  });
+
+  it('text honours NO_COLOR and FORCE_COLOR', () => {
+    expect(runCli(['check', '--root', EXAMPLE], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }).stdout).not.toContain('\u001b[');
+    expect(runCli(['check', '--root', EXAMPLE], { env: { FORCE_COLOR: '1', NO_COLOR: '' } }).stdout).toContain('\u001b[');
+    expect(runCli(['check', '--root', EXAMPLE, '--no-color'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } }).stdout).not.toContain('\u001b[');
+  });
+
+  it('never prints a secret unless --show-secrets', () => {
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong.replace(SECRET, 'short-but-secret-1234') });
+    for (const format of ['text', 'json', 'sarif']) {
+      const r = runCli(['check', '--root', root, '--format', format]);
+      expect(r.stdout + r.stderr).not.toContain('short-but-secret-1234');
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+    }
+    const ex = runCli(['check', '--root', root, '--explain', 'services.CoAuthoring.secret.outbox.string']);
+    expect(ex.stdout).not.toContain(SECRET);
+    expect(ex.stdout).toContain('••••••(32 chars)');
+    const shown = runCli(['check', '--root', root, '--explain', 'services.CoAuthoring.secret.outbox.string', '--show-secrets']);
+    expect(shown.stdout).toContain(SECRET);
+  });
+});
+
+describe('check --explain', () => {
+  it('prints the effective value and every layer that sets it, last one effective', () => {
+    const r = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.token.enable.browser']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toBe('  effective value: false');
+    expect(r.stdout).toMatch(/\/etc\/onlyoffice\/documentserver\/default\.json:\d+:\d+ {2}false {2}\(overridden\)/);
+    expect(r.stdout).toMatch(/\/etc\/onlyoffice\/documentserver\/local\.json:15:11 {2}true {2}\(overridden\)/);
+    expect(r.stdout).toMatch(/\/var\/www\/onlyoffice\/Data\/runtime\.json:4:30 {2}false {2}← effective/);
+  });
+
+  it('says when no layer sets a key', () => {
+    const r = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.nope']);
+    expect(r.stdout).toContain('effective value: not set');
+  });
+});
