@@ -52,7 +52,7 @@ export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function errCode(err: unknown): string | undefined {
+export function errCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err
     ? String((err as { code?: unknown }).code)
     : undefined;
@@ -159,7 +159,8 @@ export async function removeStaleTemps(p: string): Promise<string[]> {
   return stale;
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** fsync a directory so a rename in it survives a power loss. */
+export async function fsyncDir(dir: string): Promise<void> {
   const dh = await fs.open(dir, C.O_RDONLY | C.O_DIRECTORY);
   try {
     await dh.sync();

@@ -13,6 +13,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { sleep } from './sleep.js';
 
 export interface HealthResult {
   /** HTTP 200 and the trimmed body is exactly `true` */
@@ -115,20 +116,6 @@ function attempt(url: URL, timeoutMs: number, signal?: AbortSignal): Promise<Att
   });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * GET `url` until it answers HTTP 200 `true`, a final status (401/403/404/405), the deadline passes or the

@@ -18,7 +18,7 @@ import { constants as C } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readFileStat, resolveTarget, sha256, writeFileAtomic } from './atomic-write.js';
+import { errCode, fsyncDir, readFileStat, resolveTarget, sha256, writeFileAtomic } from './atomic-write.js';
 
 export type JournalState =
   | 'prepared'
@@ -90,11 +90,6 @@ const ID_RE = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
-function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err
-    ? String((err as { code?: unknown }).code)
-    : undefined;
-}
 
 function errMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -193,16 +188,6 @@ function backupName(index: number, file: string): string {
   return `backup-${index}-${base}`;
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const dh = await fs.open(dir, C.O_RDONLY | C.O_DIRECTORY);
-  try {
-    await dh.sync();
-  } catch (err) {
-    if (errCode(err) !== 'EINVAL' && errCode(err) !== 'ENOTSUP') throw err;
-  } finally {
-    await dh.close();
-  }
-}
 
 /** One line, no file contents: "20250101-120000-ab12 committed apply (2 files: /etc/…/local.json, …)". */
 export function describe(entry: JournalEntry): string {

@@ -21,6 +21,7 @@
  *   MainPID and ExecMainStartTimestampMonotonic.)
  */
 import { execa } from 'execa';
+import { sleep } from '../sleep.js';
 
 export interface UnitState {
   /** the unit's Id as systemd reports it ("ds-docservice.service"); the requested name when there is no Id */
@@ -216,20 +217,6 @@ function stateOf(s: UnitState): string {
 }
 
 /** Sleep; resolves false when aborted instead of rejecting. */
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 interface RunResult {
   exitCode: number;

@@ -38,7 +38,7 @@ export const worldReadableSecrets: Rule = {
       if (keys.length === 0) continue;
       hits.push({
         message:
-          `${layer.file} is readable by every user on the host (mode ${modeText(layer.stat.mode)}; ${ownership(layer.stat, ctx.host)}) ` +
+          `${layer.file} is readable by every user on the host (${ownership(layer.stat, ctx.host)}) ` +
           `and sets ${keys.length === 1 ? 'a secret' : 'secrets'}: ${keys.join(', ')}.`,
         location: fileStart(layer.file),
       });
