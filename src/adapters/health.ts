@@ -116,7 +116,6 @@ function attempt(url: URL, timeoutMs: number, signal?: AbortSignal): Promise<Att
   });
 }
 
-
 /**
  * GET `url` until it answers HTTP 200 `true`, a final status (401/403/404/405), the deadline passes or the
  * signal aborts. The last attempt may start at the deadline, so the whole probe can take up to

@@ -19,6 +19,12 @@
  *   DS_STANDIN_HEALTH=false            /healthcheck answers `false` (HTTP 200), like a failing DB/queue check
  *   DS_STANDIN_NO_LISTEN=1             stay up but never open the port (like a wrong DB password)
  *   DS_STANDIN_LISTEN_DELAY_MS=<n>     open the port only after n ms (real DS: ~0.9 s after spawn)
+ * Conditional faults (for apply/rollback tests: the fault hits only the new configuration):
+ *   DS_STANDIN_FAULT_IF=<substring>    the fault below applies only when the text of $NODE_CONFIG_DIR/local.json
+ *                                      (read at start, symlinks followed) contains <substring>; unset = always
+ *   DS_STANDIN_FAULT=reject            print a DS-like config error to stderr and exit 1 at start (spawn error)
+ *   DS_STANDIN_FAULT=exit-after:<ms>   exit 1 after <ms> (a crash after startsecs)
+ *   DS_STANDIN_FAULT=unhealthy         /healthcheck answers `false` (HTTP 200)
  */
 'use strict';
 
@@ -45,6 +51,40 @@ const config = require(configModule);
 
 /** Plain deep copy of the loaded configuration (own enumerable properties only). */
 const baseConfig = JSON.parse(JSON.stringify(config));
+
+/** The conditional fault (DS_STANDIN_FAULT / DS_STANDIN_FAULT_IF), decided once at start like DS reads local.json once. */
+const fault = (() => {
+  const spec = env.DS_STANDIN_FAULT;
+  if (!spec) return undefined;
+  const cond = env.DS_STANDIN_FAULT_IF;
+  if (cond) {
+    let text = '';
+    try {
+      text = fs.readFileSync(path.join(env.NODE_CONFIG_DIR || path.join(process.cwd(), 'config'), 'local.json'), 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (!text.includes(cond)) return undefined;
+  }
+  const m = /^(reject|unhealthy|exit-after:(\d+))$/.exec(spec);
+  if (!m) {
+    process.stderr.write(`standin-ds: DS_STANDIN_FAULT must be reject, unhealthy or exit-after:<ms>, got ${JSON.stringify(spec)}\n`);
+    process.exit(2);
+  }
+  return m[2] !== undefined ? { kind: 'exit-after', ms: Number(m[2]) } : { kind: m[1] };
+})();
+if (fault && fault.kind === 'reject') {
+  // What node prints for an uncaught error thrown while DocService loads (e.g. config.get on a missing key).
+  process.stderr.write(
+    `${__filename}:1\n` +
+      'Error: Configuration property "services.CoAuthoring.ipfilter.rulesCompiled" is not defined\n' +
+      `    at Config.get (${configModule}:179:11)\n` +
+      `    at Object.<anonymous> (${__filename}:1:1)\n` +
+      `\nNode.js ${process.version}\n` +
+      'standin-ds: injected start-up rejection (DS_STANDIN_FAULT=reject)\n',
+  );
+  process.exit(1);
+}
 
 function isPlainObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -283,7 +323,7 @@ async function handle(req, res) {
   }
   if (p === '/healthcheck' && method === 'GET') {
     if (ipFiltered(cfg, req, res)) return;
-    const healthy = env.DS_STANDIN_HEALTH !== 'false';
+    const healthy = env.DS_STANDIN_HEALTH !== 'false' && !(fault && fault.kind === 'unhealthy');
     return send(res, 200, healthy ? 'true' : 'false', 'text/plain');
   }
   if ((p === '/coauthoring/CommandService.ashx' && (method === 'POST' || method === 'GET')) || (p === '/command' && method === 'POST')) {
@@ -331,6 +371,13 @@ if (Number.isFinite(exitAfter) && exitAfter > 0) {
     process.stderr.write(`standin-ds: injected crash after ${exitAfter} ms (DS_STANDIN_EXIT_AFTER_MS)\n`);
     process.exit(1);
   }, exitAfter);
+}
+
+if (fault && fault.kind === 'exit-after') {
+  setTimeout(() => {
+    process.stderr.write(`standin-ds: injected crash after ${fault.ms} ms (DS_STANDIN_FAULT=exit-after:${fault.ms})\n`);
+    process.exit(1);
+  }, fault.ms);
 }
 
 const nodeEnv = env.NODE_ENV || 'development';

@@ -216,7 +216,6 @@ function stateOf(s: UnitState): string {
   return `${s.activeState}/${s.subState}`;
 }
 
-/** Sleep; resolves false when aborted instead of rejecting. */
 
 interface RunResult {
   exitCode: number;
