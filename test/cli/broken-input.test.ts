@@ -74,6 +74,19 @@ describe('broken local.json: what the user sees', () => {
       expect(f!.message).toContain('line 4 and again at line 10');
     });
 
+    it(`string booleans (${release}): "false" in quotes is reported with what DS really does`, () => {
+      const { findings } = check(release, 'string-booleans.json');
+      const jwt = at(findings, 'DSH203').map((f) => [f.key, f.location?.line, f.location?.column]);
+      expect(jwt).toEqual([
+        ['services.CoAuthoring.token.enable.browser', 6, 11],
+        ['services.CoAuthoring.token.enable.request.inbox', 7, 24],
+      ]);
+      const ip = at(findings, 'DSH504');
+      expect(ip.map((f) => [f.location?.line, f.location?.column])).toEqual([[11, 82], [12, 9]]);
+      expect(ip[0]!.message).toContain('DS ALLOWS the addresses this rule matches');
+      expect(ip[1]!.message).toContain('DS filters incoming API requests');
+    });
+
     it(`misplaced ipfilter (${release}): top-level key is ignored, suggests services.CoAuthoring.ipfilter`, () => {
       const { findings } = check(release, 'misplaced-ipfilter.json');
       const [f] = at(findings, 'DSH114');
