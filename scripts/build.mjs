@@ -22,6 +22,8 @@ await build({
   target: 'node20',
   sourcemap: false,
   logLevel: 'warning',
+  // jsonc-parser's "main" is a UMD build whose internal require()s esbuild cannot follow; use its ESM build
+  mainFields: ['module', 'main'],
   // CommonJS dependencies (json5, ipaddr.js, jsonc-parser) may call require() for Node built-ins
   banner: { js: "import { createRequire as __dshCreateRequire } from 'node:module'; const require = __dshCreateRequire(import.meta.url);" },
 });

@@ -6,6 +6,7 @@
  *   prepared (backup taken) → written (new bytes in place) → restarting → verified → committed
  *   on failure: rolling-back → rolled-back | rollback-failed
  */
+import { createHash } from 'node:crypto';
 import type { ServiceFailure, ServicePort } from '../adapters/services/port.js';
 import type { Journal, JournalEntry } from '../adapters/journal.js';
 
@@ -106,6 +107,10 @@ export async function runTransaction(
   let failure: FailureReport | undefined;
   try {
     throwIfAborted(deps.signal);
+    // Record the hash of the bytes about to be written before writing them: if the process dies after the
+    // rename but before the journal says so, `rollback` must still know the new bytes as this apply's own
+    // (not as an edit made later by someone else, which it refuses to overwrite).
+    entry = await deps.journal.recordAfter(entry, target, createHash('sha256').update(after).digest('hex'));
     const { sha256 } = await deps.writeFile(target, after);
     written = true;
     entry = await deps.journal.recordAfter(entry, target, sha256);

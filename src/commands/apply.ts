@@ -48,6 +48,8 @@ export interface ApplyOptions extends ServiceOptions {
   readonly testAddresses: readonly string[];
 }
 
+const DEFAULT_STATE_DIR = '/var/lib/ds-harden';
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** 40 characters from [A-Za-z0-9], uniformly, from the OS CSPRNG (≈ 238 bits). */
@@ -214,6 +216,52 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
     out(style.bold(`ds-harden apply — ${plan.target}`) + style.dim(`  (DS ${loaded.version.label})`) + '\n');
     if (secret.source) out(`secret: ${secret.source}\n`);
   }
+  // An apply that died half-way must be dealt with first — also when the file already holds its new bytes
+  // (then the plan says "nothing to change" although the services may still run the old file).
+  const { Journal } = await import('../adapters/journal.js');
+  const { acquireLock, LockBusyError } = await import('../adapters/lock.js');
+  const stateDir = host.local(o.stateDir);
+  const journal = new Journal(path.join(stateDir, 'journal'));
+  const interrupted = async () => {
+    const pending = await journal.latestIncomplete();
+    if (!pending) return undefined;
+    const msg =
+      `a previous apply (${pending.id}) stopped in state "${pending.state}" without finishing. ` +
+      `Restore its backup with: ds-harden rollback ${pending.id}${o.root !== '/' ? ` --root ${o.root}` : ''}${o.stateDir !== DEFAULT_STATE_DIR ? ` --state-dir ${o.stateDir}` : ''}  (or inspect with ds-harden history)`;
+    return { pending, msg };
+  };
+  const refuseInterrupted = (x: { pending: { id: string }; msg: string }) => {
+    out(style.red(`refused: ${x.msg}\n`));
+    return finish('refused', EXIT.REFUSED, { refusals: [{ code: 'interrupted-apply', message: x.msg }], pendingJournal: x.pending.id });
+  };
+  /** The lock, or the exit code of a refusal (another run holds it). A dead holder's lock is taken over. */
+  const takeLock = async (): Promise<{ lock: Awaited<ReturnType<typeof acquireLock>> } | { code: number }> => {
+    await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
+    try {
+      const lock = await acquireLock(path.join(stateDir, 'apply.lock'), { command: 'apply' });
+      if (lock.staleFrom) out(style.yellow(`note: a previous run (pid ${lock.staleFrom.pid}, ${lock.staleFrom.command}) died holding the lock.\n`));
+      return { lock };
+    } catch (e) {
+      if (e instanceof LockBusyError) {
+        out(style.red(`refused: ${e.message}\n`));
+        return { code: finish('refused', EXIT.REFUSED, { refusals: [{ code: 'locked', message: e.message }] }) };
+      }
+      throw e;
+    }
+  };
+  const early = await interrupted().catch(() => undefined); // unreadable state dir: the locked check below decides
+  if (early && o.dryRun) out(style.yellow(`note: ${early.msg}\n`));
+  else if (early) {
+    // under the lock: a live run is "in progress" (not "stopped"), a dead run's lock is taken over
+    const t = await takeLock();
+    if ('code' in t) return t.code;
+    try {
+      const late = await interrupted();
+      if (late) return refuseInterrupted(late);
+    } finally {
+      await t.lock.release();
+    }
+  }
   if (refusals.length > 0) {
     out(style.red('refused — nothing was changed:\n') + refusalText(refusals) + '\n');
     return finish('refused', EXIT.REFUSED, { refusals });
@@ -241,33 +289,18 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
   }
 
   // ---- the transaction ----
-  const { Journal } = await import('../adapters/journal.js');
-  const { acquireLock, LockBusyError } = await import('../adapters/lock.js');
-  const stateDir = host.local(o.stateDir);
-  await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const journal = new Journal(path.join(stateDir, 'journal'));
-  let lock;
+  const taken = await takeLock();
+  if ('code' in taken) return taken.code;
+  const lock = taken.lock;
   try {
-    lock = await acquireLock(path.join(stateDir, 'apply.lock'), { command: 'apply' });
-  } catch (e) {
-    if (e instanceof LockBusyError) {
-      out(style.red(`refused: ${e.message}\n`));
-      return finish('refused', EXIT.REFUSED, { refusals: [{ code: 'locked', message: e.message }] });
-    }
-    throw e;
-  }
-  try {
-    if (lock.staleFrom) out(style.yellow(`note: a previous run (pid ${lock.staleFrom.pid}, ${lock.staleFrom.command}) died holding the lock.\n`));
-    const pending = await journal.latestIncomplete();
-    if (pending) {
-      const msg =
-        `a previous apply (${pending.id}) stopped in state "${pending.state}" without finishing. ` +
-        `Restore its backup with: ds-harden rollback ${pending.id}${o.root !== '/' ? ` --root ${o.root}` : ''}  (or inspect with ds-harden history)`;
-      out(style.red(`refused: ${msg}\n`));
-      return finish('refused', EXIT.REFUSED, { refusals: [{ code: 'interrupted-apply', message: msg }], pendingJournal: pending.id });
-    }
+    // again under the lock: a run that started meanwhile may have died
+    const late = await interrupted();
+    if (late) return refuseInterrupted(late);
 
-    const services = await connectServices(o, io, out);
+    // supervisorctl/systemctl inherit this environment: not the variable that holds the secret (`ps e` shows it)
+    const secretVar = o.secretEnv ?? policy.secretEnv;
+    const serviceIo: Io = secretVar ? { ...io, env: Object.fromEntries(Object.entries(io.env).filter(([k]) => k !== secretVar)) } : io;
+    const services = await connectServices(o, serviceIo, out);
     const health = makeHealth(o);
     const running = services ? await services.running() : [];
     if (services && running.length === 0 && !o.restartAll) {
@@ -310,7 +343,7 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
         ...(health && running.length > 0 ? { health } : {}),
         settleMs: o.settleMs ?? (services?.kind === 'systemd' ? 35_000 : 3_000),
         restartAll: o.restartAll,
-        progress: (l) => (o.json ? undefined : out(style.dim(`${l}\n`))),
+        progress: (l) => out(style.dim(`${l}\n`)), // on stderr with --json (see `say`), as --help promises
         signal: controller.signal,
         ...(pause ? { pause } : {}),
       });

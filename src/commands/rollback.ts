@@ -18,7 +18,7 @@ export interface RollbackOptions extends ServiceOptions {
 export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
   const { Journal } = await import('../adapters/journal.js');
   const { acquireLock, LockBusyError } = await import('../adapters/lock.js');
-  const { sha256 } = await import('../adapters/atomic-write.js');
+  const { sha256, removeStaleTemps } = await import('../adapters/atomic-write.js');
   const host = rootedHost(path.resolve(io.cwd, o.root));
   const stateDir = host.local(o.stateDir);
   const journal = new Journal(path.join(stateDir, 'journal'));
@@ -60,6 +60,12 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
       progress: (l) => say(`${l}\n`),
     });
     const ok = outcome.kind === 'rolled-back';
+    // an apply killed between writing its temp file and the rename leaves `.local.json.ds-harden-*.tmp` (with the
+    // new secret) next to the file; we hold the lock, so no write is in flight
+    for (const f of entry.files) {
+      const gone = await removeStaleTemps(f.path).catch(() => []);
+      for (const t of gone) say(`removed ${t}, left over by the interrupted apply\n`);
+    }
     if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'rollback', id: entry.id, outcome: outcome.kind, ...(outcome.kind === 'rollback-failed' ? { error: outcome.rollbackError } : {}) }, null, 2) + '\n');
     else say(ok ? `restored ${entry.files.map((f) => f.path).join(', ')} from ${entry.id}${running.length ? '; services are healthy' : ''}.\n` : `ROLLBACK FAILED: ${outcome.kind === 'rollback-failed' ? outcome.rollbackError : ''}\n`);
     return ok ? EXIT.OK : EXIT.ROLLBACK_FAILED;

@@ -32,9 +32,12 @@ export function supervisorPort(sup: Supervisor): ServicePort {
       return readers.filter((n) => states.find((s) => s.name === n)?.state === 'RUNNING');
     },
     async restart(names, all) {
-      const r = await sup.restart(all ? ['all'] : [...names]);
-      const failed = r.spawnErrors.map((name) => ({ name, state: 'spawn error', reason: 'exited within startsecs (ERROR (spawn error))' }));
-      return { ok: r.exitCode === 0 && failed.length === 0, failed, output: r.output };
+      // One supervisorctl per program, side by side: `restart a b` starts a, waits out its startsecs, then starts
+      // b and waits again, so with DocService + FileConverter the verdict came a whole startsecs (and a
+      // supervisord tick) later than it needs to.
+      const rs = all ? [await sup.restart(['all'])] : await Promise.all(names.map((n) => sup.restart([n])));
+      const failed = rs.flatMap((r) => r.spawnErrors).map((name) => ({ name, state: 'spawn error', reason: 'exited within startsecs (ERROR (spawn error))' }));
+      return { ok: rs.every((r) => r.exitCode === 0) && failed.length === 0, failed, output: rs.map((r) => r.output).join('\n') };
     },
     async watch(names, opts) {
       const r = await sup.watch([...names], {
