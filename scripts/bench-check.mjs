@@ -21,24 +21,31 @@ if (fs.existsSync(shared)) {
   fs.copyFileSync(path.join(repo, 'fixtures/examples/nextcloud-9.3/etc/onlyoffice/documentserver/local.json'), path.join(etc, 'local.json'));
 }
 
-function time(args) {
-  const samples = [];
-  for (let i = 0; i < runs + 2; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    if (i >= 2) samples.push(ms); // 2 warm-up runs
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], p90: samples[Math.floor(samples.length * 0.9)] };
+function once(args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-const bare = time(['-e', '0']);
-const check = time([bin, 'check', '--root', root]);
-const json = time([bin, 'check', '--root', root, '--format', 'json']);
+// Interleaved (bare, check, json, bare, check, json, …) so drift in machine load hits all three alike.
+const cases = { bare: ['-e', '0'], check: [bin, 'check', '--root', root], json: [bin, 'check', '--root', root, '--format', 'json'] };
+const samples = { bare: [], check: [], json: [] };
+for (let i = 0; i < runs + 2; i++) {
+  for (const [name, args] of Object.entries(cases)) {
+    const ms = once(args);
+    if (i >= 2) samples[name].push(ms); // 2 warm-up rounds
+  }
+}
+function stats(list) {
+  const s = [...list].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], p90: s[Math.floor(s.length * 0.9)] };
+}
+const bare = stats(samples.bare);
+const check = stats(samples.check);
+const json = stats(samples.json);
 const fmt = (t) => `median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, p90 ${t.p90.toFixed(1)})`;
-console.log(`tree: ${root}${fs.existsSync(shared) ? ' (real DS 9.3.0 default.json + example local.json)' : ' (bundled example)'}; ${runs} runs each, 2 warm-up`);
+console.log(`tree: ${root}${fs.existsSync(shared) ? ' (real DS 9.3.0 default.json + example local.json)' : ' (bundled example)'}; ${runs} interleaved runs each, 2 warm-up`);
 console.log(`node -e 0                     ${fmt(bare)}`);
 console.log(`ds-harden check               ${fmt(check)}   ratio ${(check.median / bare.median).toFixed(2)}x`);
 console.log(`ds-harden check --format json ${fmt(json)}   ratio ${(json.median / bare.median).toFixed(2)}x`);

@@ -2,9 +2,9 @@
 import type { Io } from './cli/io.js';
 import type { Style } from './formatters/style.js';
 import { run } from './run.js';
+import { PLAIN } from './formatters/style.js';
 
 async function makeStyle(noColorFlag: boolean): Promise<Style> {
-  const { PLAIN } = await import('./formatters/style.js');
   const env = process.env;
   // chalk does not honour NO_COLOR (toolchain-notes): decide here.
   if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb') return PLAIN;

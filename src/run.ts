@@ -2,9 +2,9 @@
 import type { Io } from './cli/io.js';
 import { EXIT } from './cli/exit-codes.js';
 import { UsageError, UserError } from './cli/errors.js';
+import { buildProgram, CommanderError } from './cli/program.js';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const { buildProgram, CommanderError } = await import('./cli/program.js');
   const result = { code: EXIT.OK as number };
   const program = buildProgram(io, result);
   try {

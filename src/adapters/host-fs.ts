@@ -2,8 +2,11 @@
  * The DS host's file system, read-only, seen through --root: every host path (/etc/…) is read below `root`.
  * Symlinks are followed inside the root (an absolute link target is re-rooted), so a copied tree behaves
  * like the real one.
+ *
+ * Reads are synchronous inside the async interface: a CLI that reads a dozen small files gains nothing from the
+ * thread pool and loses a round trip per file (measured: ~15 ms of idle time at start-up).
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ReadonlyHost, ReadResult } from '../core/layers/load.js';
@@ -19,19 +22,19 @@ export function rootedHost(root: string): RootedHost {
   const abs = path.resolve(root);
   const local = (hostPath: string) => (abs === '/' ? hostPath : path.join(abs, hostPath));
 
-  async function resolve(hostPath: string): Promise<{ real: string; isSymlink: boolean }> {
+  function resolve(hostPath: string): { real: string; isSymlink: boolean } {
     let cur = hostPath;
     let isSymlink = false;
     for (let hops = 0; hops < 16; hops++) {
       let st;
       try {
-        st = await fs.lstat(local(cur));
+        st = fs.lstatSync(local(cur));
       } catch {
         return { real: local(cur), isSymlink };
       }
       if (!st.isSymbolicLink()) return { real: local(cur), isSymlink };
       isSymlink = true;
-      const target = await fs.readlink(local(cur));
+      const target = fs.readlinkSync(local(cur));
       cur = path.posix.isAbsolute(target) ? target : path.posix.join(path.posix.dirname(cur), target);
     }
     return { real: local(cur), isSymlink };
@@ -41,13 +44,13 @@ export function rootedHost(root: string): RootedHost {
     root: abs,
     local,
     async read(hostPath): Promise<ReadResult> {
-      const { real, isSymlink } = await resolve(hostPath);
+      const { real, isSymlink } = resolve(hostPath);
       let stat: FileStat | undefined;
       try {
-        const st = await fs.stat(real);
+        const st = fs.statSync(real);
         stat = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, size: st.size, isSymlink };
         if (st.isDirectory()) return { ok: false, code: 'EISDIR', message: `${hostPath} is a directory`, stat };
-        const text = await fs.readFile(real, 'utf8');
+        const text = fs.readFileSync(real, 'utf8');
         return { ok: true, text, stat };
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
@@ -56,8 +59,8 @@ export function rootedHost(root: string): RootedHost {
     },
     async list(hostDir) {
       try {
-        const { real } = await resolve(hostDir);
-        return await fs.readdir(real);
+        const { real } = resolve(hostDir);
+        return fs.readdirSync(real);
       } catch {
         return undefined;
       }
@@ -65,7 +68,7 @@ export function rootedHost(root: string): RootedHost {
     async hostname() {
       if (abs === '/') return os.hostname();
       try {
-        return (await fs.readFile(local('/etc/hostname'), 'utf8')).trim() || undefined;
+        return fs.readFileSync(local('/etc/hostname'), 'utf8').trim() || undefined;
       } catch {
         return undefined;
       }

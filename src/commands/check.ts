@@ -12,6 +12,10 @@ import { rules } from '../core/rules/index.js';
 import { failed, type Report } from '../core/report.js';
 import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
+import { explain } from './explain.js';
+import { formatJson } from '../formatters/json.js';
+import { formatSarif } from '../formatters/sarif.js';
+import { formatText } from '../formatters/text.js';
 
 export interface CheckOptions {
   readonly root: string;
@@ -54,7 +58,6 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   const style = await io.style(opts.noColor || opts.format !== 'text' || Boolean(opts.output));
 
   if (opts.explain) {
-    const { explain } = await import('./explain.js');
     io.out(explain(loaded, opts.explain, opts.showSecrets, style).text);
     return EXIT.OK;
   }
@@ -72,9 +75,9 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     rules: rules.map(({ id, area, severity, title, why, remediation }) => ({ id, area, severity, title, why, remediation })),
   };
   let text: string;
-  if (opts.format === 'json') text = (await import('../formatters/json.js')).formatJson(report, { showSecrets: opts.showSecrets });
-  else if (opts.format === 'sarif') text = (await import('../formatters/sarif.js')).formatSarif(report, { showSecrets: opts.showSecrets });
-  else text = (await import('../formatters/text.js')).formatText(report, { style });
+  if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });
+  else if (opts.format === 'sarif') text = formatSarif(report, { showSecrets: opts.showSecrets });
+  else text = formatText(report, { style });
   if (opts.output) {
     await fs.writeFile(path.resolve(io.cwd, opts.output), text);
     io.err(`report written to ${opts.output}\n`);

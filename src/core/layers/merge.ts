@@ -27,35 +27,34 @@ export function contributes(layer: Layer): boolean {
 export function mergeLayers(layers: readonly Layer[]): EffectiveConfig {
   const value: Record<string, unknown> = {};
   const setters = new Map<string, Setter[]>();
-  const record = (path: string[], layer: number, v: unknown) => {
-    const key = path.join('.');
+  const record = (key: string, layer: number, v: unknown) => {
     const list = setters.get(key);
     const s: Setter = { layer, file: layers[layer]!.file, value: v };
     if (list) list.push(s);
     else setters.set(key, [s]);
   };
-  const merge = (into: Record<string, unknown>, from: Record<string, unknown>, path: string[], layer: number) => {
+  const recordAll = (obj: Record<string, unknown>, prefix: string, layer: number) => {
+    for (const k of Object.keys(obj)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      const v = obj[k];
+      record(key, layer, v);
+      if (isPlainObject(v)) recordAll(v, key, layer);
+    }
+  };
+  const merge = (into: Record<string, unknown>, from: Record<string, unknown>, prefix: string, layer: number) => {
     for (const k of Object.keys(from)) {
-      const p = [...path, k];
+      const key = prefix ? `${prefix}.${k}` : k;
       const v = from[k];
-      record(p, layer, v);
-      if (isPlainObject(into[k]) && isPlainObject(v)) merge(into[k] as Record<string, unknown>, v, p, layer);
+      record(key, layer, v);
+      if (isPlainObject(into[k]) && isPlainObject(v)) merge(into[k] as Record<string, unknown>, v, key, layer);
       else {
         into[k] = clone(v);
-        if (isPlainObject(v)) recordAll(v, p, layer);
+        if (isPlainObject(v)) recordAll(v, key, layer);
       }
     }
   };
-  const recordAll = (obj: Record<string, unknown>, path: string[], layer: number) => {
-    for (const k of Object.keys(obj)) {
-      const p = [...path, k];
-      record(p, layer, obj[k]);
-      const v = obj[k];
-      if (isPlainObject(v)) recordAll(v, p, layer);
-    }
-  };
   layers.forEach((layer, i) => {
-    if (contributes(layer)) merge(value, layer.value as Record<string, unknown>, [], i);
+    if (contributes(layer)) merge(value, layer.value as Record<string, unknown>, '', i);
   });
   return { value, setters };
 }

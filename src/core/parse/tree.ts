@@ -31,10 +31,14 @@ export interface TreeResult {
 
 class Stop extends Error {}
 
+const NUMBER = /[+-]?(?:Infinity|NaN|0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y;
 const ID_START = /[A-Za-z_$\u00C0-\uFFFF]/;
 const ID_PART = /[A-Za-z0-9_$\u00C0-\uFFFF]/;
 
 function isSpace(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  // fast path for ASCII; JSON5 also allows Unicode spaces (U+00A0, U+FEFF, Zs, U+2028/9)
+  if (c < 128) return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
   return /[\s\uFEFF]/.test(ch);
 }
 
@@ -69,6 +73,15 @@ export function buildTree(text: string): TreeResult {
   function readString(): string {
     const quote = peek();
     pos++;
+    // fast path: no escapes before the closing quote
+    const close = text.indexOf(quote, pos);
+    const bs = text.indexOf('\\', pos);
+    const nl = text.indexOf('\n', pos);
+    if (close >= 0 && (bs < 0 || bs > close) && (nl < 0 || nl > close)) {
+      const out = text.slice(pos, close);
+      pos = close + 1;
+      return out;
+    }
     let out = '';
     for (;;) {
       const ch = text.charAt(pos);
@@ -118,17 +131,21 @@ export function buildTree(text: string): TreeResult {
     return text.slice(start, pos);
   }
 
-  function value(path: (string | number)[]): JsonNode {
+  // the path of the value being parsed, as a stack (copied only when a duplicate key is found)
+  const path: (string | number)[] = [];
+
+  function value(): JsonNode {
     skip();
     const start = pos;
     const ch = peek();
-    if (ch === '{') return object(path);
-    if (ch === '[') return array(path);
+    if (ch === '{') return object();
+    if (ch === '[') return array();
     if (ch === '"' || ch === "'") {
       readString();
       return { type: 'string', offset: start, length: pos - start };
     }
-    const m = /^(?:[+-]?(?:Infinity|NaN|0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))/.exec(text.slice(pos, pos + 400));
+    NUMBER.lastIndex = pos;
+    const m = NUMBER.exec(text);
     if (m && m[0].length > 0) {
       pos += m[0].length;
       return { type: 'number', offset: start, length: m[0].length };
@@ -142,7 +159,7 @@ export function buildTree(text: string): TreeResult {
     throw new Stop();
   }
 
-  function object(path: (string | number)[]): JsonNode {
+  function object(): JsonNode {
     const start = pos;
     pos++;
     const children: JsonNode[] = [];
@@ -158,11 +175,15 @@ export function buildTree(text: string): TreeResult {
       skip();
       if (peek() !== ':') throw new Stop();
       pos++;
-      const child = value([...path, key]);
+      path.push(key);
+      const child = value() as { -readonly [K in keyof JsonNode]: JsonNode[K] };
       const prev = seen.get(key);
-      if (prev !== undefined) duplicates.push({ path: [...path, key], firstOffset: prev, lastOffset: keyOffset });
+      if (prev !== undefined) duplicates.push({ path: [...path], firstOffset: prev, lastOffset: keyOffset });
+      path.pop();
       seen.set(key, keyOffset);
-      children.push({ ...child, key, keyOffset });
+      child.key = key;
+      child.keyOffset = keyOffset;
+      children.push(child);
       skip();
       if (peek() === ',') {
         pos++;
@@ -177,7 +198,7 @@ export function buildTree(text: string): TreeResult {
     return { type: 'object', offset: start, length: pos - start, children };
   }
 
-  function array(path: (string | number)[]): JsonNode {
+  function array(): JsonNode {
     const start = pos;
     pos++;
     const children: JsonNode[] = [];
@@ -187,7 +208,9 @@ export function buildTree(text: string): TreeResult {
         pos++;
         break;
       }
-      children.push(value([...path, children.length]));
+      path.push(children.length);
+      children.push(value());
+      path.pop();
       skip();
       if (peek() === ',') {
         pos++;
@@ -203,7 +226,7 @@ export function buildTree(text: string): TreeResult {
   }
 
   try {
-    const root = value([]);
+    const root = value();
     skip();
     if (pos < text.length) return { duplicates };
     return { root, duplicates };
