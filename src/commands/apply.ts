@@ -350,7 +350,7 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
     } finally {
       off();
     }
-    return report(outcome, o, io, style, out, finish);
+    return report(outcome, o, plan.changes.some((c) => c.key === K.secretInbox || c.key === K.inboxHeader), style, out, finish);
   } finally {
     await lock.release();
   }
@@ -378,16 +378,20 @@ function testPause(io: Io): ((step: string) => Promise<void>) | undefined {
 function report(
   outcome: TxOutcome,
   o: ApplyOptions,
-  io: Io,
+  jwtChanged: boolean,
   style: Style,
   out: (s: string) => void,
   finish: (outcome: string, code: number, extra?: Record<string, unknown>) => number,
 ): number {
-  void io;
   if (outcome.kind === 'changed') {
     out(style.green(`done: ${outcome.entry.files[0]?.path ?? 'local.json'} updated${outcome.restarted.length ? `, ${outcome.restarted.join(', ')} restarted and healthy` : ''}.\n`));
     out(style.dim(`journal ${outcome.entry.id} — undo with: ds-harden rollback ${outcome.entry.id}\n`));
-    out(`Nextcloud must use the same secret and header: occ config:app:set onlyoffice jwt_secret --value="$(sudo ds-harden check --explain ${K.secretInbox} --show-secrets …)" — see README "Nextcloud".\n`);
+    if (jwtChanged) {
+      out(
+        `Nextcloud (ONLYOFFICE app settings) must now use the same secret and header. Read the secret with:\n` +
+          `  sudo ds-harden check${o.root !== '/' ? ` --root ${o.root}` : ''} --explain ${K.secretInbox} --show-secrets\n`,
+      );
+    }
     return finish('changed', EXIT.CHANGED, { journalId: outcome.entry.id, restarted: outcome.restarted });
   }
   const f = outcome.failure;
