@@ -3,18 +3,33 @@
  * (a fresh machine passes with `npm test` alone). Debian packages come from apt-get, as root.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A temp directory for this test run; removed when the run ends. */
+    tmpBase: string;
+  }
+}
 
 function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-export default function setup(): void {
+export default function setup(project: TestProject): () => void {
+  const tmpBase = fs.mkdtempSync(path.join(os.tmpdir(), 'dsh-test-'));
+  project.provide('tmpBase', tmpBase);
+  const teardown = () => fs.rmSync(tmpBase, { recursive: true, force: true });
   const missing = [['supervisord', 'supervisor']].filter(([cmd]) => !have(cmd!)).map(([, pkg]) => pkg!);
-  if (missing.length === 0) return;
+  if (missing.length === 0) return teardown;
   if (process.getuid?.() !== 0) {
     throw new Error(`integration tests need ${missing.join(', ')}: install them (apt-get install -y ${missing.join(' ')}) or run as root`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  return teardown;
 }

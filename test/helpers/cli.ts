@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { REPO, SHARED_CONFIGS } from './context.js';
 
 export const BIN = path.join(REPO, 'bin/ds-harden.js');
@@ -30,7 +31,14 @@ export function runCli(args: readonly string[], opts: { env?: Record<string, str
  * copied into the repo) plus `files` (host path relative to the root → content).
  */
 export function makeRoot(release: string | undefined, files: Record<string, string | Buffer> = {}): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dsh-root-'));
+  // below the run's temp dir (removed at the end of the run); os.tmpdir() when used outside vitest
+  let base = os.tmpdir();
+  try {
+    base = inject('tmpBase') ?? base;
+  } catch {
+    /* not inside a vitest worker */
+  }
+  const root = fs.mkdtempSync(path.join(base, 'dsh-root-'));
   const etc = path.join(root, ETC_REL);
   fs.mkdirSync(etc, { recursive: true });
   if (release) {
