@@ -19,7 +19,6 @@ import { getPath } from '../core/layers/merge.js';
 import { K } from '../core/ds/keys.js';
 import { isSecretPath, mask, scrubText } from '../core/redact.js';
 import { canRead } from '../core/ds/accounts.js';
-import { formatVersion } from '../core/ds/versions.js';
 import type { Style } from '../formatters/style.js';
 import type { TxOutcome } from '../apply/transaction.js';
 import { connectServices, makeHealth, type ServiceOptions } from './services.js';
@@ -192,9 +191,8 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
   const plan = planApply(loaded, desired, { normalize: o.normalize });
   for (const s of planSecrets(plan, loaded)) scrubbed.push(s);
   const facts = await gatherHostFacts(host, loaded);
-  const dsVersion = formatVersion(loaded.version.max.major >= 99 ? { major: 9, minor: 3, patch: 0 } : loaded.version.min);
   const validation = plan.refusals.length === 0 && plan.changes.length > 0
-    ? await validateCandidate(host, loaded, plan, rules, facts, o.dsVersion ?? dsVersion)
+    ? await validateCandidate(host, loaded, plan, rules, facts)
     : undefined;
   const refusals = [...plan.refusals, ...(validation?.refusals ?? [])];
 

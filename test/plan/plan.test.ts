@@ -111,7 +111,7 @@ describe('validateCandidate', () => {
     const host = memoryHost(files);
     const loaded = await load(files, { dsVersion: '9.3.0' });
     const plan = planApply(loaded, FULL, { normalize: false });
-    const v = await validateCandidate(host, loaded, plan, rules, {}, '9.3.0');
+    const v = await validateCandidate(host, loaded, plan, rules, {});
     const r = v.refusals.find((x) => x.code === 'overridden');
     expect(r?.message).toContain('local-production-linux.json loads later');
     expect(r?.location).toMatchObject({ file: `${ETC}/local-production-linux.json`, line: 2 });
@@ -121,7 +121,7 @@ describe('validateCandidate', () => {
     const files = stockFiles('v9.3.0');
     const loaded = await load(files, { dsVersion: '9.3.0' });
     const plan = planApply(loaded, FULL, { normalize: false });
-    const v = await validateCandidate(memoryHost(files), loaded, plan, rules, {}, '9.3.0');
+    const v = await validateCandidate(memoryHost(files), loaded, plan, rules, {});
     expect(v.refusals).toEqual([]);
     expect(v.resolved.length).toBeGreaterThan(0);
   });

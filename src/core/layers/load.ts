@@ -159,6 +159,8 @@ export interface LoadOptions {
   readonly configDir?: string;
   /** --ds-version */
   readonly dsVersion?: string;
+  /** An already detected version (re-loading a candidate must parse exactly as the first load did). */
+  readonly version?: DsVersionInfo;
   /** --hostname: override node-config's host name. */
   readonly hostname?: string;
 }
@@ -237,7 +239,7 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   const services = await discoverServices(host);
   const { env, from } = configEnv(services);
   const configDir = opts.configDir ?? env.NODE_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
-  const version = await detectVersion(host, configDir, opts.dsVersion);
+  const version = opts.version ?? (await detectVersion(host, configDir, opts.dsVersion));
   const family = version.parser;
   const nodeEnv = (env.NODE_CONFIG_ENV ?? env.NODE_ENV ?? 'production-linux').split(',').map((s) => s.trim()).filter(Boolean);
   const hostname = opts.hostname ?? env.HOST ?? env.HOSTNAME ?? (await host.hostname());

@@ -48,10 +48,9 @@ export async function validateCandidate(
   plan: Plan,
   rules: readonly Rule[],
   facts: HostFacts,
-  dsVersion: string,
 ): Promise<Validation> {
   const refusals: Refusal[] = [];
-  const after = await loadConfig(overlay(host, plan.target, plan.after), { configDir: before.configDir, dsVersion });
+  const after = await loadConfig(overlay(host, plan.target, plan.after), { configDir: before.configDir, version: before.version });
   const layer = after.layers.find((l) => l.file === plan.target);
   if (!layer || layer.status !== 'loaded') {
     refusals.push({
