@@ -1,6 +1,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { isPlainObject, locate } from '../../layers/merge.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
+import { adminLayers, shippedDefaults } from './common.js';
 
 /** Every dotted path of the objects in `value` (arrays are leaves). */
 function paths(value: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
@@ -31,12 +32,10 @@ export const unknownKeys: Rule = {
   remediation: 'Move the key to the place shown, or delete it.',
   reads: [],
   check(ctx) {
-    const def = ctx.layers.find((l) => l.kind === 'default' && l.status === 'loaded')?.value;
-    if (!isPlainObject(def)) return [];
+    const def = shippedDefaults(ctx);
+    if (!def) return [];
     const hits: RuleHit[] = [];
-    for (const layer of ctx.layers) {
-      // shipped layers (default.json, production-linux.json) are upstream's business
-      if (layer.kind === 'default' || layer.kind === 'env' || layer.status !== 'loaded') continue;
+    for (const layer of adminLayers(ctx)) {
       const reported: string[] = [];
       for (const p of paths(layer.value)) {
         const key = p.join('.');

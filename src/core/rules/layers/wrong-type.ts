@@ -1,6 +1,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { getPath, isPlainObject, locate } from '../../layers/merge.js';
 import { isManaged } from '../../ds/keys.js';
+import { adminLayers, shippedDefaults } from './common.js';
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
@@ -28,11 +29,10 @@ export const wrongType: Rule = {
   remediation: 'Write the value with the type default.json uses (true/false without quotes, numbers without quotes, [ … ] for lists).',
   reads: [],
   check(ctx) {
-    const def = ctx.layers.find((l) => l.kind === 'default' && l.status === 'loaded')?.value;
-    if (!isPlainObject(def)) return [];
+    const def = shippedDefaults(ctx);
+    if (!def) return [];
     const hits: RuleHit[] = [];
-    for (const layer of ctx.layers) {
-      if (layer.kind === 'default' || layer.kind === 'env' || layer.status !== 'loaded') continue;
+    for (const layer of adminLayers(ctx)) {
       for (const [key, v] of leaves(layer.value)) {
         // token/secret/ipfilter and TLS types are judged by their own rules (DSH203, DSH504, DSH600)
         if (isManaged(key) || key === 'services.CoAuthoring.requestDefaults.rejectUnauthorized') continue;
