@@ -1,0 +1,85 @@
+/** apply without services (--service-manager none): flags, policy file, refusals and usage errors as a user sees them. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ETC_REL, makeRoot, runCli } from '../helpers/cli.js';
+
+const SECRET = 'Pz6Wq1Lr8Tn3Vb5Xc7Yd9Fg2Hj4Km0As';
+const base = ['--service-manager', 'none', '--no-health'];
+
+function tree(local?: string) {
+  return makeRoot('v9.3.0', local === undefined ? {} : { [`${ETC_REL}/local.json`]: local });
+}
+const localOf = (root: string) => fs.readFileSync(path.join(root, ETC_REL, 'local.json'), 'utf8');
+
+describe('apply: inputs', () => {
+  it('reads the desired state from a policy file; flags and policy give the same file', () => {
+    const a = tree('{}\n');
+    const b = tree('{}\n');
+    const policy = path.join(a, 'policy.json');
+    fs.writeFileSync(policy, JSON.stringify({ allow: ['10.0.0.5'], secretEnv: 'DSH_SECRET', header: 'AuthorizationJwt', useforrequest: false }));
+    const r1 = runCli(['apply', '--root', a, '--policy', policy, ...base], { env: { DSH_SECRET: SECRET } });
+    const r2 = runCli(['apply', '--root', b, '--allow', '10.0.0.5', '--secret-env', 'DSH_SECRET', '--header', 'AuthorizationJwt', '--no-useforrequest', ...base], { env: { DSH_SECRET: SECRET } });
+    expect([r1.code, r2.code]).toEqual([10, 10]);
+    expect(localOf(a)).toBe(localOf(b));
+    expect(JSON.parse(localOf(a)).services.CoAuthoring.token.outbox.header).toBe('AuthorizationJwt');
+    expect(r1.stdout + r1.stderr).not.toContain(SECRET);
+  });
+
+  it('--generate-secret writes 40 random [A-Za-z0-9] characters into every slot and keeps them on re-run', () => {
+    const root = tree();
+    expect(runCli(['apply', '--root', root, '--generate-secret', ...base]).code).toBe(10);
+    const first = JSON.parse(localOf(root)).services.CoAuthoring.secret;
+    expect(first.inbox.string).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(first.outbox.string).toBe(first.inbox.string);
+    expect(first.session.string).toBe(first.inbox.string);
+    const again = runCli(['apply', '--root', root, '--generate-secret', ...base]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to change');
+    expect(runCli(['apply', '--root', root, '--generate-secret', '--rotate', ...base]).code).toBe(10);
+    expect(JSON.parse(localOf(root)).services.CoAuthoring.secret.inbox.string).not.toBe(first.inbox.string);
+  });
+
+  it('--json reports outcome and changes with masked secrets', () => {
+    const root = tree();
+    const r = runCli(['apply', '--root', root, '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } });
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ command: 'apply', outcome: 'changed', changed: true, exitCode: 10 });
+    expect(doc.changes.find((c: { key: string }) => c.key === 'services.CoAuthoring.secret.inbox.string').to).toBe('••••••(32 chars)');
+    expect(r.stdout).not.toContain(SECRET);
+  });
+});
+
+describe('apply: usage errors (exit 2) and refusals (exit 4) change nothing', () => {
+  it('rejects weak or missing secrets and bad values with a clear message', () => {
+    const root = tree('{}\n');
+    const file = path.join(root, 'weak.txt');
+    fs.writeFileSync(file, 'too-short\n');
+    const cases: [string[], RegExp][] = [
+      [['--secret-file', file], /weak\.txt is 9 characters long; use at least 32/],
+      [['--secret-env', 'NOPE_NOT_SET'], /--secret-env NOPE_NOT_SET: the variable is not set or empty/],
+      [['--errorcode', '200', '--allow', '10.0.0.5'], /--errorcode 200: use an HTTP error status between 400 and 599/],
+      [[], /nothing to apply/],
+      [['--generate-secret', '--secret-env', 'X'], /choose one of --secret-file, --secret-env, --generate-secret/],
+      [['--policy', path.join(root, 'missing.json')], /--policy .*missing\.json: ENOENT/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = runCli(['apply', '--root', root, ...args, ...base]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+    expect(localOf(root)).toBe('{}\n');
+  });
+
+  it('refuses a CIDR that has no exact glob, and a local.json DS cannot parse', () => {
+    const root = tree('{}\n');
+    const r = runCli(['apply', '--root', root, '--allow', '10.0.0.0/12', ...base]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('10.0.0.0/12');
+    expect(localOf(root)).toBe('{}\n');
+    const broken = tree('{"services": {');
+    const r2 = runCli(['apply', '--root', broken, '--allow', '10.0.0.5', ...base]);
+    expect(r2.code).toBe(4);
+    expect(r2.stdout).toMatch(/cannot be parsed by this DS version .* at 1:15/);
+  });
+});
