@@ -23,6 +23,7 @@
  *         "stuckActivating": true,    // after restart: activating/start, MainPID 0 (never comes up)
  *         "omitNRestarts": true,      // behave like systemd < 235: no NRestarts property
  *         "restartExitCode": 1, "restartStderr": "…"   // restart fails for this unit
+ *         "crashLoopIf": { "file": "/…/local.json", "text": "…" }  // at restart: crashLoop = the file contains text
  *       }
  *     }
  *   }
@@ -181,6 +182,10 @@ switch (verb) {
       u.startMono = nowMono();
       u.restarted = true;
       u.showsSinceRestart = 0;
+      if (u.crashLoopIf) {
+        // like a DS binary that cannot start with the configuration it finds at start-up
+        u.crashLoop = fs.existsSync(u.crashLoopIf.file) && fs.readFileSync(u.crashLoopIf.file, 'utf8').includes(u.crashLoopIf.text);
+      }
       u.crashedOnce = false;
     }
     save();
