@@ -75,7 +75,19 @@ export type AddressIssue = {
  *   no rule can match it, not even `*`.
  */
 export function normalizeClientAddress(addr: string): { ip4?: string; ip6?: string } {
-  if (typeof addr !== 'string' || !ipaddr.isValid(addr)) return {};
+  if (typeof addr !== 'string') return {};
+  // the same few addresses are normalised by many rules: ipaddr.js is slow on first use
+  const hit = normalized.get(addr);
+  if (hit) return { ...hit };
+  const out = normalizeUncached(addr);
+  if (normalized.size < 1024) normalized.set(addr, out);
+  return { ...out };
+}
+
+const normalized = new Map<string, { ip4?: string; ip6?: string }>();
+
+function normalizeUncached(addr: string): { ip4?: string; ip6?: string } {
+  if (!ipaddr.isValid(addr)) return {};
   const ip = ipaddr.parse(addr);
   if (ip.kind() === 'ipv6') {
     const v6 = ip as ipaddrNamespace.IPv6;
@@ -96,12 +108,19 @@ const REGEX_SPECIAL = /[|\\{}()[\]^$+*?.]/g;
  * literal text `10.0.0.0/8`, and `""` only matches the empty string (which DS never tests).
  */
 export function globToRegExp(address: string): RegExp {
+  const hit = compiled.get(address);
+  if (hit) return hit;
   const body = address
     .split('*')
     .map((piece) => piece.replace(REGEX_SPECIAL, '\\$&'))
     .join('.*');
-  return new RegExp(`^${body}$`, 'i');
+  const re = new RegExp(`^${body}$`, 'i');
+  if (compiled.size < 1024) compiled.set(address, re);
+  return re;
 }
+
+/** Compiled rules by address (DS caches them the same way); the regexes have no /g, so sharing is safe. */
+const compiled = new Map<string, RegExp>();
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation

@@ -297,8 +297,8 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
 
   // DS 9.x runtime layer (Admin Panel): runtimeConfig.filePath from the node-config merge.
   if (version.max.major >= 9) {
-    const base = mergeLayers(layers);
-    const fp = getPath(base.value, 'runtimeConfig.filePath');
+    // the last node-config layer that sets runtimeConfig.filePath decides it (no full merge needed)
+    const fp = [...layers].reverse().map((l) => (l.status === 'loaded' ? getPath(l.value, 'runtimeConfig.filePath') : undefined)).find((v) => v !== undefined);
     const runtimePath = typeof fp === 'string' && fp ? path.normalize(fp) : DEFAULT_RUNTIME_JSON;
     const before = layers.length;
     // 9.1+ folds it into the start-up config; 9.0.x merges it per request only (ds-facts §1.1).
