@@ -137,3 +137,16 @@ describe('DSH115 wrong type', () => {
     expect(await run(byId('DSH115'), { [LOCAL]: '{"services":{"CoAuthoring":{"server":{"port":8001}}}}' }, { release: 'v9.3.0' })).toEqual([]);
   });
 });
+
+describe('parse-error excerpts never show a secret', () => {
+  it('blanks the value after a secret key to the end of the line, keeping the character under the caret', async () => {
+    const { maskSecretsInLine } = await import('../../src/core/rules/layers/snippet.js');
+    expect(maskSecretsInLine('  "inbox": { "string": "abc"def" },')).toBe('  "inbox": { "string": "•••••••" },');
+    const pasted = '      "string": "s3\u201cr3t"';
+    expect(maskSecretsInLine(pasted, pasted.indexOf('\u201c') + 1)).toBe('      "string": "••\u201c•••"');
+    expect(maskSecretsInLine("  string: 'x1y2z3',")).toBe("  string: '••••••',");
+    expect(maskSecretsInLine('  "header": "Authorization",')).toBe('  "header": "Authorization",');
+    const f = await run(byId('DSH100'), { [LOCAL]: '{\n  "secret": { "inbox": { "string": "Sup3rS3cr3tValue"x" } }\n}' }, { release: 'v9.3.0' });
+    expect(f[0]!.message).not.toContain('Sup3rS3cr3tValue');
+  });
+});
