@@ -4,11 +4,9 @@
  */
 import { Supervisor, detectPrograms, SupervisorUnavailableError } from './supervisor.js';
 
-export interface ServiceFailure {
-  readonly name: string;
-  readonly state: string;
-  readonly reason: string;
-}
+import type { WatchFailure } from './watch-types.js';
+
+export type ServiceFailure = Readonly<WatchFailure>;
 
 export interface ServicePort {
   readonly kind: 'supervisor' | 'systemd';

@@ -14,6 +14,8 @@
  * - RUNNING is not healthy: the caller must still probe /healthcheck.
  */
 import { execa } from 'execa';
+import type { WatchFailure, WatchResult } from './watch-types.js';
+export type { WatchFailure, WatchResult } from './watch-types.js';
 
 export type ProgramStateName = 'RUNNING' | 'STARTING' | 'BACKOFF' | 'STOPPED' | 'STOPPING' | 'EXITED' | 'FATAL' | 'UNKNOWN';
 
@@ -88,18 +90,6 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
-export interface WatchFailure {
-  name: string;
-  state: string;
-  reason: string;
-}
-
-export interface WatchResult {
-  ok: boolean;
-  failed: WatchFailure[];
-  samples: number;
-  elapsedMs: number;
-}
 
 export type UnavailableReason = 'not-installed' | 'socket-missing' | 'refused' | 'no-config' | 'timeout' | 'unexpected';
 

@@ -22,6 +22,8 @@
  */
 import { execa } from 'execa';
 import { sleep } from '../sleep.js';
+import type { WatchFailure, WatchResult } from './watch-types.js';
+export type { WatchFailure, WatchResult } from './watch-types.js';
 
 export interface UnitState {
   /** the unit's Id as systemd reports it ("ds-docservice.service"); the requested name when there is no Id */
@@ -77,20 +79,6 @@ export interface SystemdWatchOptions {
   baseline?: UnitState[];
 }
 
-export interface WatchFailure {
-  name: string;
-  /** "activeState/subState", e.g. "activating/auto-restart" */
-  state: string;
-  reason: string;
-}
-
-/** Same shape as the supervisor adapter's WatchResult. */
-export interface WatchResult {
-  ok: boolean;
-  failed: WatchFailure[];
-  samples: number;
-  elapsedMs: number;
-}
 
 export type SystemdUnavailableReason = 'not-installed' | 'no-systemd' | 'timeout' | 'unexpected';
 
