@@ -196,6 +196,7 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
     : undefined;
   const refusals = [...plan.refusals, ...(validation?.refusals ?? [])];
 
+  const notes = [...plan.notes, ...dockerNotes(facts.docker === true, plan)];
   const summary = {
     schemaVersion: 1,
     command: 'apply',
@@ -203,7 +204,7 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
     dryRun: o.dryRun,
     secretSource: secret.source || undefined,
     changes: plan.changes.map((c) => ({ key: c.key, from: isSecretPath(c.key) && !o.showSecrets ? mask(c.from) : c.from, to: isSecretPath(c.key) && !o.showSecrets ? mask(c.to) : c.to })),
-    notes: plan.notes,
+    notes,
   };
   const finish = (outcome: string, code: number, extra: Record<string, unknown> = {}) => {
     if (o.json) io.out(scrubText(JSON.stringify({ ...summary, outcome, changed: outcome === 'changed', exitCode: code, ...extra }, null, 2), scrubbed) + '\n');
@@ -271,7 +272,7 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
   if (!o.json) {
     out(`changes to ${plan.target}:\n`);
     for (const c of plan.changes) out(`  ${c.key}: ${shown(c.key, c.from, o.showSecrets)} → ${shown(c.key, c.to, o.showSecrets)}\n`);
-    for (const n of plan.notes) out(style.yellow(`note: ${n}\n`));
+    for (const n of notes) out(style.yellow(`note: ${n}\n`));
     out(simulationTable(plan, o, style));
     if (validation && validation.resolved.length) {
       out(`resolves: ${[...new Set(validation.resolved.map((f) => f.ruleId))].join(', ')}\n`);
@@ -352,6 +353,25 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The official Docker image rewrites the JWT keys of local.json from JWT_ENABLED/JWT_SECRET/JWT_HEADER on every
+ * container start (a new random secret when JWT_SECRET is unset), and /etc/onlyoffice is not a volume (ds-facts §2.8).
+ */
+export function dockerNotes(docker: boolean, plan: Plan): string[] {
+  if (!docker || plan.changes.length === 0) return [];
+  const out: string[] = [];
+  if (plan.changes.some((c) => c.key.includes('.token.') || c.key.includes('.secret.'))) {
+    out.push(
+      'Docker image: its entrypoint rewrites the JWT settings of local.json from the container environment on every start. ' +
+        'Set JWT_ENABLED=true, JWT_SECRET (the same secret) and JWT_HEADER in the container definition too, or the next restart undoes this (and without JWT_SECRET picks a new random one).',
+    );
+  }
+  if (plan.changes.some((c) => c.key.includes('.ipfilter.'))) {
+    out.push('Docker image: /etc/onlyoffice is not a volume, so the ipfilter rules survive `docker restart` but not re-creating the container; keep local.json in a mounted file.');
+  }
+  return out;
 }
 
 /** A new local.json gets root:ds 0640 when the ds group exists (readable by DS, not by everyone). */

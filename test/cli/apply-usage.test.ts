@@ -83,3 +83,15 @@ describe('apply: usage errors (exit 2) and refusals (exit 4) change nothing', ()
     expect(r2.stdout).toMatch(/cannot be parsed by this DS version .* at 1:15/);
   });
 });
+
+describe('apply in the official Docker image', () => {
+  it('warns that the entrypoint rewrites JWT keys and that /etc/onlyoffice is not a volume', () => {
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: '{}\n', 'app/ds/run-document-server.sh': '#!/bin/bash\n' });
+    const r = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--dry-run', ...base], { env: { S: SECRET } });
+    expect(r.code).toBe(10);
+    expect(r.stdout).toContain('Set JWT_ENABLED=true, JWT_SECRET (the same secret) and JWT_HEADER in the container definition');
+    expect(r.stdout).toContain('/etc/onlyoffice is not a volume');
+    const plain = runCli(['apply', '--root', tree('{}\n'), '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(plain.stdout).not.toContain('Docker image');
+  });
+});
