@@ -56,6 +56,19 @@ export function formatText(report: Report, opts: TextOptions): string {
       out.push('');
     }
   }
+  // findings apply can fix: point at it (dry run first)
+  const fixable = new Set(['DSH200', 'DSH201', 'DSH202', 'DSH203', 'DSH204', 'DSH300', 'DSH301', 'DSH302', 'DSH303', 'DSH500', 'DSH501', 'DSH502', 'DSH503', 'DSH504', 'DSH505', 'DSH506', 'DSH512']);
+  // …unless a later layer decides the value (apply refuses to write what DS would never see)
+  const inReach = (file?: string) => !file || /\/(local|default|production-linux)\.json$/.test(file);
+  const canApply = [...new Set(report.findings.filter((f) => fixable.has(f.ruleId) && inReach(f.location?.file) && severityRank(f.severity) >= severityRank('medium')).map((f) => f.ruleId))];
+  // a file DS cannot parse comes first: apply refuses to edit it
+  if (canApply.length > 0 && !report.findings.some((f) => f.ruleId === 'DSH100')) {
+    out.push(
+      style.bold('next step: ') +
+        `ds-harden apply can fix ${canApply.join(', ')}; preview it with\n` +
+        `  sudo ds-harden apply --allow <integrator IP> --generate-secret --header Authorization --dry-run${report.root !== '/' ? ` --root ${report.root}` : ''}\n`,
+    );
+  }
   const counts = countBySeverity(report.findings);
   const failed = report.findings.some((f) => severityRank(f.severity) >= severityRank(report.failOn));
   const summary = SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ');

@@ -112,3 +112,13 @@ describe('check --explain', () => {
     expect(r.stdout).toContain('effective value: not set');
   });
 });
+
+describe('check points at apply', () => {
+  it('names the findings apply can fix (not those a later layer decides) and the dry-run command', () => {
+    const r = runCli(['check', '--root', EXAMPLE]);
+    expect(r.stdout).toContain('next step: ds-harden apply can fix DSH203, DSH204, DSH301, DSH501, DSH502, DSH503; preview it with');
+    expect(r.stdout).toContain(`--dry-run --root ${EXAMPLE}`);
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong });
+    expect(runCli(['check', '--root', root]).stdout).not.toContain('next step');
+  });
+});
