@@ -90,6 +90,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .option('--no-useforrequest', 'apply ipfilter to outgoing requests only')
         .option('--errorcode <status>', 'HTTP status for blocked requests (400–599)', integer)
         .option('--policy <file>', 'JSON file with the same keys (allow, secretFile, secretEnv, generateSecret, header, useforrequest, errorcode)')
+        .option('--storage-url <url>', "Nextcloud's StorageUrl as DS reaches it: apply refuses rules that would block DS's callbacks there")
         .option('--test-address <ip>', 'extra address for the ipfilter simulation (repeatable)', collect, [])
         .option('--dry-run', 'print the diff (secrets masked) and the simulation; change nothing', false)
         .option('--normalize', 'rewrite a local.json with duplicate keys or JSON5-only syntax as strict JSON', false)
@@ -113,6 +114,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         ...(o.errorcode !== undefined ? { errorcode: Number(o.errorcode) } : {}),
         ...(o.policy ? { policy: String(o.policy) } : {}),
         testAddresses: o.testAddress as string[],
+        ...(o.storageUrl ? { storageUrl: String(o.storageUrl) } : {}),
         dryRun: Boolean(o.dryRun),
         normalize: Boolean(o.normalize),
         json: Boolean(o.json),

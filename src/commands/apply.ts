@@ -14,7 +14,9 @@ import { rules } from '../core/rules/index.js';
 import { planApply, planSecrets, reusableSecret, type DesiredState, type Plan, type Refusal } from '../core/plan/plan.js';
 import { validateCandidate } from '../core/plan/validate.js';
 import { unifiedDiff } from '../core/plan/diff.js';
-import { simulate } from '../core/ds/ipfilter.js';
+import { evaluateIpFilter, simulate } from '../core/ds/ipfilter.js';
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
 import { getPath } from '../core/layers/merge.js';
 import { K } from '../core/ds/keys.js';
 import { isSecretPath, mask, scrubText } from '../core/redact.js';
@@ -45,6 +47,8 @@ export interface ApplyOptions extends ServiceOptions {
   readonly stateDir: string;
   /** Extra addresses for the simulation (e.g. the Nextcloud storage host's IP). */
   readonly testAddresses: readonly string[];
+  /** Nextcloud's StorageUrl as DS reaches it: callbacks and downloads go there and pass ipfilter. */
+  readonly storageUrl?: string;
 }
 
 const DEFAULT_STATE_DIR = '/var/lib/ds-harden';
@@ -60,6 +64,7 @@ export function generateSecret(length = 40): string {
 
 interface Policy {
   allow?: string[];
+  storageUrl?: string;
   secretFile?: string;
   secretEnv?: string;
   generateSecret?: boolean;
@@ -83,7 +88,7 @@ async function readPolicy(file: string, cwd: string): Promise<Policy> {
     throw new UsageError(`--policy ${file}: not valid JSON (${(e as Error).message})`);
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`--policy ${file}: expected a JSON object`);
-  const known = ['allow', 'secretFile', 'secretEnv', 'generateSecret', 'header', 'useforrequest', 'errorcode'];
+  const known = ['allow', 'storageUrl', 'secretFile', 'secretEnv', 'generateSecret', 'header', 'useforrequest', 'errorcode'];
   const unknown = Object.keys(v).filter((k) => !known.includes(k));
   if (unknown.length) throw new UsageError(`--policy ${file}: unknown key(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return v as Policy;
@@ -130,9 +135,28 @@ function sampleAddress(glob: string): string | undefined {
   return undefined;
 }
 
-function simulationTable(plan: Plan, o: ApplyOptions, style: Style): string {
+type SimTarget = { label: string; ip?: string; hostname?: string };
+
+/**
+ * The integrator's storage host as DS's outgoing check sees it (ds-facts §3.3): the host name and the one address
+ * it resolves to. DS refuses callbacks and downloads to a denied host, which breaks saving — no health check notices.
+ */
+async function storageTarget(url: string | undefined): Promise<SimTarget | undefined> {
+  if (!url) return undefined;
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    throw new UsageError(`--storage-url ${url}: not a URL (e.g. https://nextcloud.example.org/)`);
+  }
+  if (isIP(host)) return { label: 'storage/callback host (--storage-url)', ip: host };
+  const ip = await lookup(host).then((r) => r.address, () => undefined);
+  return { label: `storage/callback host (--storage-url${ip ? '' : ', not resolvable here'})`, hostname: host, ...(ip ? { ip } : {}) };
+}
+
+function simulationTable(plan: Plan, o: ApplyOptions, style: Style, storage?: SimTarget): string {
   if (!plan.rules) return '';
-  const targets: { label: string; ip?: string; hostname?: string }[] = [];
+  const targets: SimTarget[] = storage ? [storage] : [];
   for (const r of plan.rules) {
     if (!r.allowed) continue;
     const loopback = r.address === '127.0.0.1' || r.address === '0:0:0:0:0:0:0:1';
@@ -195,6 +219,18 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
     ? await validateCandidate(host, loaded, plan, rules, facts)
     : undefined;
   const refusals = [...plan.refusals, ...(validation?.refusals ?? [])];
+  const storage = await storageTarget(o.storageUrl ?? policy.storageUrl);
+  if (storage && plan.rules) {
+    const v = evaluateIpFilter(plan.rules, storage);
+    if (v.decision !== 'allowed') {
+      refusals.push({
+        code: 'bad-address',
+        message:
+          `the new ipfilter rules would refuse DS's callbacks and downloads to the storage host ${storage.hostname ?? storage.ip}${storage.ip && storage.hostname ? ` (${storage.ip})` : ''}: ` +
+          `Nextcloud could open documents but not save them. Add --allow ${storage.ip ?? storage.hostname}.`,
+      });
+    }
+  }
 
   const notes = [...plan.notes, ...dockerNotes(facts.docker === true, plan)];
   const summary = {
@@ -273,7 +309,7 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
     out(`changes to ${plan.target}:\n`);
     for (const c of plan.changes) out(`  ${c.key}: ${shown(c.key, c.from, o.showSecrets)} → ${shown(c.key, c.to, o.showSecrets)}\n`);
     for (const n of notes) out(style.yellow(`note: ${n}\n`));
-    out(simulationTable(plan, o, style));
+    out(simulationTable(plan, o, style, storage));
     if (validation && validation.resolved.length) {
       out(`resolves: ${[...new Set(validation.resolved.map((f) => f.ruleId))].join(', ')}\n`);
     }

@@ -95,3 +95,23 @@ describe('apply in the official Docker image', () => {
     expect(plain.stdout).not.toContain('Docker image');
   });
 });
+
+describe('apply protects the callbacks to the storage host', () => {
+  it('refuses rules that would block DS callbacks to --storage-url, accepts them once the host is allowed', () => {
+    const root = tree('{}\n');
+    const blocked = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--storage-url', 'https://192.168.50.9/nextcloud', ...base]);
+    expect(blocked.code).toBe(4);
+    expect(blocked.stdout).toContain('would refuse DS\'s callbacks and downloads to the storage host 192.168.50.9');
+    expect(blocked.stdout).toContain('Add --allow 192.168.50.9');
+    expect(localOf(root)).toBe('{}\n');
+    const ok = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--allow', '192.168.50.9', '--storage-url', 'https://192.168.50.9/nextcloud', '--dry-run', ...base]);
+    expect(ok.code).toBe(10);
+    expect(ok.stdout).toMatch(/allowed\s+192\.168\.50\.9\s+storage\/callback host \(--storage-url\); rule #2/);
+  });
+
+  it('resolves a host name as DS does (localhost → loopback rule)', () => {
+    const r = runCli(['apply', '--root', tree('{}\n'), '--allow', '10.0.0.5', '--storage-url', 'http://localhost:8080/', '--dry-run', ...base]);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toMatch(/allowed\s+localhost \((127\.0\.0\.1|::1)\)|allowed\s+localhost/);
+  });
+});
