@@ -365,7 +365,7 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
       outcome = await runTransaction(host.local(plan.target), plan.after, running, {
         journal,
         async writeFile(localPath, data) {
-          await writeFileAtomic(localPath, data, { ...(pause ? { pause } : {}), ...(plan.exists ? {} : await newFileOwner(host, facts)) });
+          await writeFileAtomic(localPath, data, { ...(pause ? { pause } : {}), ...(plan.exists ? {} : newFileOwner(facts)) });
           return { sha256: sha256(data) };
         },
         async serviceCanRead(localPath) {
@@ -411,8 +411,7 @@ export function dockerNotes(docker: boolean, plan: Plan): string[] {
 }
 
 /** A new local.json gets root:ds 0640 when the ds group exists (readable by DS, not by everyone). */
-async function newFileOwner(host: { read: (p: string) => Promise<{ ok: boolean }> }, facts: { serviceUser?: { gid: number } }): Promise<{ mode: number; gid?: number; uid?: number }> {
-  void host;
+function newFileOwner(facts: { serviceUser?: { gid: number } }): { mode: number; gid?: number; uid?: number } {
   return facts.serviceUser ? { mode: 0o640, uid: 0, gid: facts.serviceUser.gid } : { mode: 0o640 };
 }
 
