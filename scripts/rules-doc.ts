@@ -1,7 +1,7 @@
 /** Renders docs/rules.md from the rule registry (run: npm run docs:rules). */
 import type { Rule } from '../src/core/rules/rule.js';
 
-export function renderRulesDoc(rules: readonly Rule[]): string {
+export function renderRulesDoc(rules: readonly Rule[], retired: Readonly<Record<string, string>> = {}): string {
   const lines = [
     '# ds-harden rules',
     '',
@@ -12,6 +12,7 @@ export function renderRulesDoc(rules: readonly Rule[]): string {
     '| --- | --- | --- | --- |',
     ...rules.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.severity} | ${r.area} | ${r.title} |`),
     '',
+    ...(Object.keys(retired).length ? ['Retired IDs: ' + Object.entries(retired).map(([id, why]) => `${id} (${why})`).join('; ') + '.', ''] : []),
   ];
   for (const r of rules) {
     lines.push(`## ${r.id}`, '', `**${r.title}** — default severity: ${r.severity}; area: ${r.area}.`, '', r.why, '', `**Fix:** ${r.remediation}`, '');
