@@ -9,6 +9,6 @@ import { versionRules } from './version/index.js';
 import { ipfilterRules } from './ipfilter/index.js';
 
 /** IDs that once existed and are never reused, with where their checks went. */
-export const RETIRED: Readonly<Record<string, string>> = { DSH101: 'merged into DSH401 (which also knows the service user)' };
+export const RETIRED: Readonly<Record<string, string>> = { DSH101: 'merged into DSH401, which also knows the service user' };
 
 export const rules: readonly Rule[] = [...layerRules, ...jwtRules, ...secretRules, ...fileRules, ...ipfilterRules, ...ssrfRules, ...versionRules];
