@@ -115,3 +115,21 @@ describe('apply protects the callbacks to the storage host', () => {
     expect(r.stdout).toMatch(/allowed\s+localhost \((127\.0\.0\.1|::1)\)|allowed\s+localhost/);
   });
 });
+
+describe('rollback protects later edits', () => {
+  it('refuses to overwrite a local.json edited after the apply unless --force', () => {
+    const root = tree('{ "a": 1 }\n');
+    expect(runCli(['apply', '--root', root, '--allow', '10.0.0.5', ...base]).code).toBe(10);
+    const history = runCli(['history', '--root', root]);
+    expect(history.stdout).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}\s+committed\s+apply\s+\/etc\/onlyoffice\/documentserver\/local\.json/m);
+    fs.appendFileSync(path.join(root, ETC_REL, 'local.json'), ' ');
+    const refused = runCli(['rollback', '--root', root, '--service-manager', 'none', '--no-health']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('changed after apply');
+    expect(refused.stderr).toContain('--force');
+    const forced = runCli(['rollback', '--root', root, '--force', '--service-manager', 'none', '--no-health']);
+    expect(forced.code).toBe(0);
+    expect(localOf(root)).toBe('{ "a": 1 }\n');
+    expect(runCli(['history', '--root', root]).stdout).toMatch(/\s+rolled-back\s+apply/);
+  });
+});
