@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { run, LOCAL, ETC } from '../helpers/context.js';
-import {
-  jwtRules,
-  jwtInboxEnabled,
-  jwtOutboxEnabled,
-  jwtBrowserEnabled,
-  jwtSwitchIsString,
-  jwtHeadersDiffer,
-  jwtPrefixNotBearer,
-  jwtAlgorithmNotHs,
-} from '../../src/core/rules/jwt/index.js';
+import { jwtRules } from '../../src/core/rules/jwt/index.js';
+import { jwtInboxEnabled } from '../../src/core/rules/jwt/jwt-inbox-enabled.js';
+import { jwtOutboxEnabled } from '../../src/core/rules/jwt/jwt-outbox-enabled.js';
+import { jwtBrowserEnabled } from '../../src/core/rules/jwt/jwt-browser-enabled.js';
+import { jwtSwitchIsString } from '../../src/core/rules/jwt/jwt-switch-is-string.js';
+import { jwtHeadersDiffer } from '../../src/core/rules/jwt/jwt-headers-differ.js';
+import { jwtPrefixNotBearer } from '../../src/core/rules/jwt/jwt-prefix-not-bearer.js';
+import { jwtAlgorithmNotHs } from '../../src/core/rules/jwt/jwt-algorithm-not-hs.js';
 
 const DEFAULT = `${ETC}/default.json`;
 const RUNTIME = '/var/www/onlyoffice/Data/runtime.json';

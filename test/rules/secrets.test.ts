@@ -2,18 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { run, LOCAL, ETC } from '../helpers/context.js';
 import type { HostFacts } from '../../src/core/rules/rule.js';
 import type { FileStat } from '../../src/core/types.js';
-import {
-  secretRules,
-  secretIsPlaceholder,
-  secretTooShort,
-  secretIsPattern,
-  secretsDiffer,
-  secretFileIgnored,
-  secretFileUnusable,
-  securelinkSecretDefault,
-  aesSecretDefault,
-  wopiDefaultKeys,
-} from '../../src/core/rules/secrets/index.js';
+import { secretRules } from '../../src/core/rules/secrets/index.js';
+import { secretIsPlaceholder } from '../../src/core/rules/secrets/secret-is-placeholder.js';
+import { secretTooShort } from '../../src/core/rules/secrets/secret-too-short.js';
+import { secretIsPattern } from '../../src/core/rules/secrets/secret-is-pattern.js';
+import { secretsDiffer } from '../../src/core/rules/secrets/secrets-differ.js';
+import { secretFileIgnored } from '../../src/core/rules/secrets/secret-file-ignored.js';
+import { secretFileUnusable } from '../../src/core/rules/secrets/secret-file-unusable.js';
+import { securelinkSecretDefault } from '../../src/core/rules/secrets/securelink-secret-default.js';
+import { aesSecretDefault } from '../../src/core/rules/secrets/aes-secret-default.js';
+import { wopiDefaultKeys } from '../../src/core/rules/secrets/wopi-default-keys.js';
 import { weaknessOf } from '../../src/core/rules/secrets/weakness.js';
 import { jwtRules } from '../../src/core/rules/jwt/index.js';
 

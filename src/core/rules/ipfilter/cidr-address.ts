@@ -5,8 +5,9 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
-import { analyzeAddress } from '../../ds/ipfilter.js';
-import { at, neverMatchEffect, ruleEntries, ruleName } from './common.js';
+import { addressIssues, at, neverMatchEffect, ruleName } from './common.js';
+
+const CIDR = new Set(['cidr'] as const);
 
 export const cidrAddress: Rule = {
   id: 'DSH502',
@@ -23,21 +24,12 @@ export const cidrAddress: Rule = {
     'also matches host names beginning "10." on outgoing requests.',
   reads: [K.ipRules],
   check(ctx) {
-    const hits: RuleHit[] = [];
-    for (const e of ruleEntries(ctx.get(K.ipRules))) {
-      if (!e.isObject || typeof e.address !== 'string') continue;
-      for (const issue of analyzeAddress(e.address)) {
-        if (issue.kind !== 'cidr') continue;
-        const fix =
-          issue.suggestion !== undefined
-            ? `Write "${issue.suggestion}" instead.`
-            : 'No single glob covers this block: list the addresses (or the "*" globs of the aligned sub-blocks) as separate rules.';
-        hits.push({
-          message: `${ruleName(e.index)}: ${issue.message} As written, ${neverMatchEffect(e.allowed)}. ${fix}`,
-          ...at(ctx, e.index, 'address'),
-        });
-      }
-    }
-    return hits;
+    return addressIssues(ctx.get(K.ipRules), CIDR).map(({ entry: e, issue }): RuleHit => {
+      const fix =
+        issue.suggestion !== undefined
+          ? `Write "${issue.suggestion}" instead.`
+          : 'No single glob covers this block: list the addresses (or the "*" globs of the aligned sub-blocks) as separate rules.';
+      return { message: `${ruleName(e.index)}: ${issue.message} As written, ${neverMatchEffect(e.allowed)}. ${fix}`, ...at(ctx, e.index, 'address') };
+    });
   },
 };

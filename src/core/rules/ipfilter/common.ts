@@ -18,7 +18,7 @@ import type { RuleContext } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { locate } from '../../layers/merge.js';
 import { certainlyAtLeast, certainlyBelow, V } from '../../ds/versions.js';
-import { analyzeAddress, shadowedRules } from '../../ds/ipfilter.js';
+import { analyzeAddress, shadowedRules, type AddressIssue } from '../../ds/ipfilter.js';
 
 /** `true`, `"false"`, `0`: how a value reads in a message. */
 export function show(v: unknown): string {
@@ -92,6 +92,16 @@ export function ruleEntries(rules: unknown): RuleEntry[] {
     const obj = isObject ? (value as Record<string, unknown>) : {};
     return { index, value, isObject, address: obj['address'], allowed: obj['allowed'] };
   });
+}
+
+/** Every rule whose string address has an issue of one of `kinds` (analyzeAddress), with that issue. */
+export function addressIssues(rules: unknown, kinds: ReadonlySet<AddressIssue['kind']>): { entry: RuleEntry & { address: string }; issue: AddressIssue }[] {
+  const out: { entry: RuleEntry & { address: string }; issue: AddressIssue }[] = [];
+  for (const e of ruleEntries(rules)) {
+    if (!e.isObject || typeof e.address !== 'string') continue;
+    for (const issue of analyzeAddress(e.address)) if (kinds.has(issue.kind)) out.push({ entry: { ...e, address: e.address }, issue });
+  }
+  return out;
 }
 
 /** Entries DS can reach (not shadowed by an earlier rule that matches everything they could match). */

@@ -11,8 +11,8 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
-import { analyzeAddress, type AddressIssue } from '../../ds/ipfilter.js';
-import { at, neverMatchEffect, ruleEntries, ruleName, useForRequest } from './common.js';
+import type { AddressIssue } from '../../ds/ipfilter.js';
+import { addressIssues, at, neverMatchEffect, ruleName, useForRequest } from './common.js';
 
 const KINDS = new Set<AddressIssue['kind']>(['hostname', 'range', 'whitespace', 'empty']);
 
@@ -40,22 +40,16 @@ export const hostnameAddress: Rule = {
   check(ctx) {
     const uf = useForRequest(ctx);
     const hits: RuleHit[] = [];
-    for (const e of ruleEntries(ctx.get(K.ipRules))) {
-      if (!e.isObject || typeof e.address !== 'string') continue;
-      for (const issue of analyzeAddress(e.address)) {
-        if (!KINDS.has(issue.kind)) continue;
-        const realName = issue.kind === 'hostname' && issue.suggestion === undefined && looksLikeHostName(e.address);
-        if (!uf && realName) continue;
-        const fix = issue.suggestion !== undefined ? ` Write "${issue.suggestion}" if that is what you mean.` : '';
-        const context = realName
-          ? ' useforrequest is on, so for incoming requests this rule never matches: '
-          : ' As written, ';
-        hits.push({
-          message: `${ruleName(e.index)}: ${issue.message}${context}${neverMatchEffect(e.allowed)}.${fix}`,
-          severity: uf ? 'medium' : 'low',
-          ...at(ctx, e.index, 'address'),
-        });
-      }
+    for (const { entry: e, issue } of addressIssues(ctx.get(K.ipRules), KINDS)) {
+      const realName = issue.kind === 'hostname' && issue.suggestion === undefined && looksLikeHostName(e.address);
+      if (!uf && realName) continue;
+      const fix = issue.suggestion !== undefined ? ` Write "${issue.suggestion}" if that is what you mean.` : '';
+      const context = realName ? ' useforrequest is on, so for incoming requests this rule never matches: ' : ' As written, ';
+      hits.push({
+        message: `${ruleName(e.index)}: ${issue.message}${context}${neverMatchEffect(e.allowed)}.${fix}`,
+        severity: uf ? 'medium' : 'low',
+        ...at(ctx, e.index, 'address'),
+      });
     }
     return hits;
   },

@@ -27,18 +27,3 @@ export const ipfilterRules: readonly Rule[] = [
   loopbackDenied,
   globMatchesHostnames,
 ];
-
-export {
-  allowsEverything,
-  noFinalDeny,
-  cidrAddress,
-  ipv6Form,
-  stringBoolean,
-  malformedRules,
-  shadowedRule,
-  errorcodeNotBlocking,
-  hostnameAddress,
-  xffTrust,
-  loopbackDenied,
-  globMatchesHostnames,
-};

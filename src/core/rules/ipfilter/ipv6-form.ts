@@ -5,8 +5,9 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
-import { analyzeAddress } from '../../ds/ipfilter.js';
-import { at, neverMatchEffect, ruleEntries, ruleName } from './common.js';
+import { addressIssues, at, neverMatchEffect, ruleName } from './common.js';
+
+const IPV6_FORMS = new Set(['ipv6-compressed', 'ipv6-not-normalized'] as const);
 
 export const ipv6Form: Rule = {
   id: 'DSH503',
@@ -22,18 +23,9 @@ export const ipv6Form: Rule = {
     'and globs with full leading groups, e.g. "2001:db8:*".',
   reads: [K.ipRules],
   check(ctx) {
-    const hits: RuleHit[] = [];
-    for (const e of ruleEntries(ctx.get(K.ipRules))) {
-      if (!e.isObject || typeof e.address !== 'string') continue;
-      for (const issue of analyzeAddress(e.address)) {
-        if (issue.kind !== 'ipv6-compressed' && issue.kind !== 'ipv6-not-normalized') continue;
-        const fix = issue.suggestion !== undefined ? ` Write "${issue.suggestion}" instead.` : '';
-        hits.push({
-          message: `${ruleName(e.index)}: ${issue.message} As written, ${neverMatchEffect(e.allowed)}.${fix}`,
-          ...at(ctx, e.index, 'address'),
-        });
-      }
-    }
-    return hits;
+    return addressIssues(ctx.get(K.ipRules), IPV6_FORMS).map(({ entry: e, issue }): RuleHit => {
+      const fix = issue.suggestion !== undefined ? ` Write "${issue.suggestion}" instead.` : '';
+      return { message: `${ruleName(e.index)}: ${issue.message} As written, ${neverMatchEffect(e.allowed)}.${fix}`, ...at(ctx, e.index, 'address') };
+    });
   },
 };

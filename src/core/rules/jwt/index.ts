@@ -17,13 +17,3 @@ export const jwtRules: readonly Rule[] = [
   jwtPrefixNotBearer,
   jwtAlgorithmNotHs,
 ];
-
-export {
-  jwtInboxEnabled,
-  jwtOutboxEnabled,
-  jwtBrowserEnabled,
-  jwtSwitchIsString,
-  jwtHeadersDiffer,
-  jwtPrefixNotBearer,
-  jwtAlgorithmNotHs,
-};

@@ -21,15 +21,3 @@ export const secretRules: readonly Rule[] = [
   aesSecretDefault,
   wopiDefaultKeys,
 ];
-
-export {
-  secretIsPlaceholder,
-  secretTooShort,
-  secretIsPattern,
-  secretsDiffer,
-  secretFileIgnored,
-  secretFileUnusable,
-  securelinkSecretDefault,
-  aesSecretDefault,
-  wopiDefaultKeys,
-};
