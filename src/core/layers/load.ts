@@ -204,17 +204,17 @@ export async function discoverServices(host: ReadonlyHost): Promise<ServiceEnv[]
   return out.filter((s) => readsDsConfig(s.service));
 }
 
-async function detectVersion(host: ReadonlyHost, configDir: string, flag?: string): Promise<DsVersionInfo> {
+async function detectVersion(read: ReadonlyHost['read'], configDir: string, flag?: string): Promise<DsVersionInfo> {
   if (flag) {
     const v = parseVersion(flag);
     if (v) return exactVersion(v, 'flag', '--ds-version');
   }
-  const dpkg = await host.read('/var/lib/dpkg/status');
+  const dpkg = await read('/var/lib/dpkg/status');
   if (dpkg.ok) {
     const v = versionFromDpkgStatus(dpkg.text);
     if (v) return exactVersion(v, 'dpkg', 'installed package');
   }
-  const def = await host.read(`${configDir}/default.json`);
+  const def = await read(`${configDir}/default.json`);
   if (def.ok) {
     try {
       const fp = fingerprintDefault(JSON.parse(stripBom(def.text).text));
@@ -239,7 +239,14 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   const services = await discoverServices(host);
   const { env, from } = configEnv(services);
   const configDir = opts.configDir ?? env.NODE_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
-  const version = opts.version ?? (await detectVersion(host, configDir, opts.dsVersion));
+  // default.json is read for the fingerprint and again as a layer: read each file once
+  const cache = new Map<string, Promise<ReadResult>>();
+  const read = (p: string) => {
+    let r = cache.get(p);
+    if (!r) cache.set(p, (r = host.read(p)));
+    return r;
+  };
+  const version = opts.version ?? (await detectVersion(read, configDir, opts.dsVersion));
   const family = version.parser;
   const nodeEnv = (env.NODE_CONFIG_ENV ?? env.NODE_ENV ?? 'production-linux').split(',').map((s) => s.trim()).filter(Boolean);
   const hostname = opts.hostname ?? env.HOST ?? env.HOSTNAME ?? (await host.hostname());
@@ -253,7 +260,7 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
 
   const layers: Layer[] = [];
   const readLayer = async (file: string, kind: LayerKind, format: LayerFormat, atStartup = true) => {
-    const r = await host.read(file);
+    const r = await read(file);
     if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup));
     else if (r.code !== 'ENOENT') {
       layers.push({
