@@ -19,7 +19,7 @@ import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { getPath } from '../core/layers/merge.js';
 import { K } from '../core/ds/keys.js';
-import { isSecretPath, mask, scrubText } from '../core/redact.js';
+import { isSecretPath, mask, maskSecretLines, scrubText } from '../core/redact.js';
 import { canRead } from '../core/ds/accounts.js';
 import type { Style } from '../formatters/style.js';
 import type { TxOutcome } from '../apply/transaction.js';
@@ -315,7 +315,8 @@ export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
     }
   }
   if (o.dryRun) {
-    const mk = (t: string) => (o.showSecrets ? t : scrubText(t, scrubbed));
+    // known secrets show as ••••••(N chars); any other secret-looking value (dbPass, secretString …) is blanked
+    const mk = (t: string) => (o.showSecrets ? t : maskSecretLines(scrubText(t, scrubbed)));
     const diff = unifiedDiff(mk(plan.before), mk(plan.after), plan.exists ? `${plan.target}` : '/dev/null', `${plan.target} (new)`);
     if (o.json) return finish('dry-run', EXIT.CHANGED, { diff });
     out(diff);

@@ -12,6 +12,7 @@ const SECRET_PATHS: readonly RegExp[] = [
   /^queue\.|^rabbitmq\.url$|^activemq\.connectOptions\.password$/,
   /^services\.CoAuthoring\.redis\.options\.password$/,
   /\.password$/i,
+  /\.pass$/,
   /secret/i,
 ];
 
@@ -49,4 +50,37 @@ export function scrubText(text: string, secrets: readonly string[]): string {
     out = out.split(s).join(mask(s));
   }
   return out;
+}
+
+const SECRET_KEY = /["']?(?:string|secret|secretString|password|pass|dbPass|privateKey|privateKeyOld|key|jwt_secret)["']?\s*:\s*/gi;
+const CLOSING = /["'\u201c\u201d\u2018\u2019]?\s*[,}\]]*\s*$/;
+
+/**
+ * Blank the value after a secret-looking key, up to the end of the line (a broken line may hold an unclosed
+ * or oddly quoted secret), keeping the quotes around it, trailing punctuation and the character at
+ * `keepColumn` (the one the caret points at).
+ */
+export function maskSecretsInLine(line: string, keepColumn?: number): string {
+  const m = SECRET_KEY.exec(line);
+  SECRET_KEY.lastIndex = 0;
+  if (!m) return line;
+  let from = m.index + m[0].length;
+  if (/["'\u201c\u201d\u2018\u2019]/.test(line.charAt(from))) from++;
+  const tail = CLOSING.exec(line.slice(from))![0];
+  const to = line.length - tail.length;
+  let out = line.slice(0, from);
+  for (let i = from; i < to; i++) out += keepColumn !== undefined && i === keepColumn - 1 ? line.charAt(i) : '•';
+  return out + line.slice(to);
+}
+
+/**
+ * Every line of a JSON text with the value after a secret-looking key blanked — for diffs, whose context lines
+ * may show secrets (a database password, the secure-link key) that no plan touches. Lines already carrying a
+ * scrubText marker (••••••(N chars)) are left alone so the length stays visible.
+ */
+export function maskSecretLines(text: string): string {
+  return text
+    .split(/(\r\n|\r|\n)/)
+    .map((part) => (/^(\r\n|\r|\n)$/.test(part) || part.includes('••••••(') ? part : maskSecretsInLine(part)))
+    .join('');
 }

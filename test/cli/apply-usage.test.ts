@@ -133,3 +133,25 @@ describe('rollback protects later edits', () => {
     expect(runCli(['history', '--root', root]).stdout).toMatch(/\s+rolled-back\s+apply/);
   });
 });
+
+describe('apply --dry-run diff hides every secret', () => {
+  it('blanks secrets on context lines the plan does not touch (database password, secure-link key)', () => {
+    const local = [
+      '{',
+      '  "services": {',
+      '    "CoAuthoring": {',
+      '      "sql": { "dbPass": "Db-Pa55" },',
+      '      "token": { "enable": { "browser": false } }',
+      '    }',
+      '  },',
+      '  "storage": { "fs": { "secretString": "SecureLinkKey-2024" } }',
+      '}',
+      '',
+    ].join('\n');
+    const r = runCli(['apply', '--root', tree(local), '--secret-env', 'S', '--dry-run', ...base], { env: { S: SECRET } });
+    expect(r.code).toBe(10);
+    expect(r.stdout).toContain('"dbPass": "•••••••"');
+    for (const s of ['Db-Pa55', 'SecureLinkKey-2024', SECRET]) expect(r.stdout).not.toContain(s);
+    expect(r.stdout).toMatch(/^\+.*"browser": true/m);
+  });
+});
