@@ -72,7 +72,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     layers: loaded.layers.map((l) => ({ file: l.file, kind: l.kind, status: l.status, atStartup: l.atStartup })),
     findings,
     failOn: opts.failOn,
-    rules: rules.map(({ id, area, severity, title, why, remediation }) => ({ id, area, severity, title, why, remediation })),
+    rules: rules.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) })),
   };
   let text: string;
   if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });

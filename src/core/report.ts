@@ -3,7 +3,7 @@ import type { DsVersionInfo, Finding, Layer, Severity } from './types.js';
 import { severityRank } from './types.js';
 import type { Rule } from './rules/rule.js';
 
-export type RuleMeta = Pick<Rule, 'id' | 'area' | 'severity' | 'title' | 'why' | 'remediation'>;
+export type RuleMeta = Pick<Rule, 'id' | 'area' | 'severity' | 'title' | 'why' | 'remediation' | 'fixedByApply'>;
 
 export interface LayerSummary {
   readonly file: string;

@@ -2,10 +2,10 @@
  * `check --format json`: the report as stable, versioned JSON (schemas/report.schema.json describes it).
  * Pure: (report, opts) => string. Findings carry no config values by construction, and nothing here adds any.
  */
-import type { LayerSummary } from '../core/report.js';
-import { countBySeverity, sortFindings } from '../core/report.js';
+import { countBySeverity, failed, sortFindings, type LayerSummary, type Report } from '../core/report.js';
 import type { DsVersionInfo, Finding, Severity, SourceLocation } from '../core/types.js';
-import { reportFailed, versionString, type MachineFormatOptions, type ReportWithRules } from './rule-meta.js';
+import type { MachineFormatOptions } from './rule-meta.js';
+import { formatVersion } from '../core/ds/versions.js';
 
 /** Bumped only on a breaking change of the JSON shape (new optional fields do not bump it). */
 export const JSON_SCHEMA_VERSION = 1;
@@ -71,7 +71,7 @@ function finding(f: Finding): JsonFinding {
 }
 
 /** The JSON document as an object (formatJson serialises exactly this). */
-export function buildJsonReport(report: ReportWithRules): JsonReport {
+export function buildJsonReport(report: Report): JsonReport {
   const counts = countBySeverity(report.findings);
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -80,8 +80,8 @@ export function buildJsonReport(report: ReportWithRules): JsonReport {
     root: report.root,
     dsVersion: {
       label: report.dsVersion.label,
-      min: versionString(report.dsVersion.min),
-      max: versionString(report.dsVersion.max),
+      min: formatVersion(report.dsVersion.min),
+      max: formatVersion(report.dsVersion.max),
       exact: report.dsVersion.exact,
       source: report.dsVersion.source,
       parser: report.dsVersion.parser,
@@ -94,13 +94,13 @@ export function buildJsonReport(report: ReportWithRules): JsonReport {
       info: counts.info,
       total: report.findings.length,
       failOn: report.failOn,
-      failed: reportFailed(report),
+      failed: failed(report),
     },
     layers: report.layers.map((l) => ({ file: l.file, kind: l.kind, status: l.status, atStartup: l.atStartup })),
     findings: sortFindings(report.findings).map(finding),
   };
 }
 
-export function formatJson(report: ReportWithRules, _opts: MachineFormatOptions): string {
+export function formatJson(report: Report, _opts: MachineFormatOptions): string {
   return JSON.stringify(buildJsonReport(report), null, 2) + '\n';
 }

@@ -21,9 +21,9 @@
  *   also kept in `result.properties.severity`.
  */
 import { createHash } from 'node:crypto';
-import { byText, sortFindings } from '../core/report.js';
+import { byText, failed, sortFindings, type Report, type RuleMeta } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
-import { reportFailed, type MachineFormatOptions, type ReportWithRules, type RuleMeta } from './rule-meta.js';
+import type { MachineFormatOptions } from './rule-meta.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';
@@ -97,7 +97,7 @@ function pathInLabel(label: string): string | undefined {
   return m?.[1];
 }
 
-function physicalLocation(f: Finding, report: ReportWithRules, rooted: boolean): Record<string, unknown> {
+function physicalLocation(f: Finding, report: Report, rooted: boolean): Record<string, unknown> {
   const loc = f.location;
   if (!loc) return { artifactLocation: artifact(report.configDir, rooted, true) };
   if (!loc.file.startsWith('/')) {
@@ -141,7 +141,7 @@ function fingerprint(parts: readonly string[]): string {
 }
 
 /** The SARIF log as an object (formatSarif serialises exactly this). */
-export function buildSarifLog(report: ReportWithRules): Record<string, unknown> {
+export function buildSarifLog(report: Report): Record<string, unknown> {
   const rooted = report.root !== '/' && report.root !== '';
   const findings = sortFindings(report.findings);
 
@@ -192,12 +192,12 @@ export function buildSarifLog(report: ReportWithRules): Record<string, unknown> 
       configDir: report.configDir,
       dsVersion: report.dsVersion.label,
       failOn: report.failOn,
-      failed: reportFailed(report),
+      failed: failed(report),
     },
   };
   return { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] };
 }
 
-export function formatSarif(report: ReportWithRules, _opts: MachineFormatOptions): string {
+export function formatSarif(report: Report, _opts: MachineFormatOptions): string {
   return JSON.stringify(buildSarifLog(report), null, 2) + '\n';
 }

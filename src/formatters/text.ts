@@ -57,7 +57,7 @@ export function formatText(report: Report, opts: TextOptions): string {
     }
   }
   // findings apply can fix: point at it (dry run first)
-  const fixable = new Set(['DSH200', 'DSH201', 'DSH202', 'DSH203', 'DSH204', 'DSH300', 'DSH301', 'DSH302', 'DSH303', 'DSH500', 'DSH501', 'DSH502', 'DSH503', 'DSH504', 'DSH505', 'DSH506', 'DSH512']);
+  const fixable = new Set<string>(report.rules.filter((r) => r.fixedByApply).map((r) => r.id));
   // …unless a later layer decides the value (apply refuses to write what DS would never see)
   const inReach = (file?: string) => !file || /\/(local|default|production-linux)\.json$/.test(file);
   const canApply = [...new Set(report.findings.filter((f) => fixable.has(f.ruleId) && inReach(f.location?.file) && severityRank(f.severity) >= severityRank('medium')).map((f) => f.ruleId))];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { buildJsonReport, formatJson } from '../../src/formatters/json.js';
-import type { ReportWithRules, RuleMeta } from '../../src/formatters/rule-meta.js';
+import type { Report, RuleMeta } from '../../src/core/report.js';
 import type { Finding, LayerKind, Layer, Severity } from '../../src/core/types.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,7 +34,7 @@ const FINDINGS: Finding[] = [
   { ruleId: 'DSH301', severity: 'info', title: 'Weak secret', message: 'Nothing to see.', remediation: 'None.' },
 ];
 
-function report(over: Partial<ReportWithRules> = {}): ReportWithRules {
+function report(over: Partial<Report> = {}): Report {
   return {
     tool: { name: 'ds-harden', version: '0.1.0' },
     configDir: ETC,
@@ -56,10 +56,10 @@ function report(over: Partial<ReportWithRules> = {}): ReportWithRules {
     failOn: 'high',
     rules: RULES,
     ...over,
-  } as ReportWithRules;
+  } as Report;
 }
 
-const parse = (r: ReportWithRules) => JSON.parse(formatJson(r, { showSecrets: false })) as ReturnType<typeof buildJsonReport>;
+const parse = (r: Report) => JSON.parse(formatJson(r, { showSecrets: false })) as ReturnType<typeof buildJsonReport>;
 
 describe('formatJson', () => {
   it('is pretty JSON (2 spaces) with a trailing newline, and equals buildJsonReport', () => {

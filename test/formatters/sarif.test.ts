@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { buildSarifLog, formatSarif, pascalName, sha256Hex, FINGERPRINT_KEY } from '../../src/formatters/sarif.js';
-import type { ReportWithRules, RuleMeta } from '../../src/formatters/rule-meta.js';
+import type { Report, RuleMeta } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/types.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -46,7 +46,7 @@ const FINDINGS: Finding[] = [
   { ruleId: 'DSH501', severity: 'info', title: 'DS version unknown', message: 'No dpkg, no fingerprint.', remediation: 'Pass --ds-version.' },
 ];
 
-function report(over: Partial<ReportWithRules> = {}): ReportWithRules {
+function report(over: Partial<Report> = {}): Report {
   return {
     tool: { name: 'ds-harden', version: '0.1.0' },
     configDir: ETC,
@@ -57,7 +57,7 @@ function report(over: Partial<ReportWithRules> = {}): ReportWithRules {
     failOn: 'high',
     rules: RULES,
     ...over,
-  } as ReportWithRules;
+  } as Report;
 }
 
 type Log = {
@@ -70,7 +70,7 @@ type Log = {
     results: any[];
   }[];
 };
-const sarif = (r: ReportWithRules) => JSON.parse(formatSarif(r, { showSecrets: false })) as Log;
+const sarif = (r: Report) => JSON.parse(formatSarif(r, { showSecrets: false })) as Log;
 const ROOTED = report({ root: '/home/ci/work/my configs' });
 
 describe('formatSarif', () => {

@@ -46,6 +46,8 @@ export interface Rule {
   readonly title: string;
   readonly why: string;
   readonly remediation: string;
+  /** `ds-harden apply` writes the values that resolve this rule's findings (when local.json decides them). */
+  readonly fixedByApply?: true;
   /** Dotted keys the rule reads (for --explain, docs and the catalogue test). */
   readonly reads: readonly string[];
   check(ctx: RuleContext): readonly RuleHit[];

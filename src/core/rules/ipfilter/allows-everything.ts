@@ -26,6 +26,7 @@ export const REPRESENTATIVE = [
 export const allowsEverything: Rule = {
   id: 'DSH500',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'medium',
   title: 'ipfilter lets every address through',
   why:

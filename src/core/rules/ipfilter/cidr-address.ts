@@ -12,6 +12,7 @@ const CIDR = new Set(['cidr'] as const);
 export const cidrAddress: Rule = {
   id: 'DSH502',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'high',
   title: 'A CIDR address never matches',
   why:

@@ -12,6 +12,7 @@ const IPV6_FORMS = new Set(['ipv6-compressed', 'ipv6-not-normalized'] as const);
 export const ipv6Form: Rule = {
   id: 'DSH503',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'high',
   title: 'A compressed or non-normalized IPv6 address never matches',
   why:

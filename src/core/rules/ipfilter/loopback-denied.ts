@@ -17,6 +17,7 @@ const LOOPBACK = [
 export const loopbackDenied: Rule = {
   id: 'DSH512',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'high',
   title: 'Loopback is denied, so the host\'s own health checks fail',
   why:

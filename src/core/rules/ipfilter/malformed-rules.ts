@@ -34,6 +34,7 @@ function wholeListEffect(ctx: RuleContext): string {
 export const malformedRules: Rule = {
   id: 'DSH505',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'critical',
   title: 'ipfilter rules are malformed',
   why:

@@ -35,6 +35,7 @@ export function allowListWithoutDeny(rules: unknown): { allows: number[]; unmatc
 export const noFinalDeny: Rule = {
   id: 'DSH501',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'high',
   title: 'The allow-list has no final deny',
   why:

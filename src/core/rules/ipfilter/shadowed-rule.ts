@@ -10,6 +10,7 @@ import { at, isCatchAll, ruleName, show } from './common.js';
 export const shadowedRule: Rule = {
   id: 'DSH506',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'medium',
   title: 'A rule can never match because an earlier rule catches it first',
   why:

@@ -20,6 +20,7 @@ function misleading(s: string): boolean {
 export const stringBoolean: Rule = {
   id: 'DSH504',
   area: 'ipfilter',
+  fixedByApply: true,
   severity: 'high',
   title: 'An ipfilter value is a string where DS expects a boolean',
   why:

@@ -6,6 +6,7 @@ import { ENABLE_BROWSER, dockerNote, jsTruthy, short, valueAt } from './common.j
 export const jwtBrowserEnabled: Rule = {
   id: 'DSH202',
   area: 'jwt',
+  fixedByApply: true,
   severity: 'critical',
   title: 'Editor connections (browser/websocket) are not authenticated',
   why:

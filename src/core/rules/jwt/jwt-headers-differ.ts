@@ -16,6 +16,7 @@ function norm(v: unknown): string {
 export const jwtHeadersDiffer: Rule = {
   id: 'DSH204',
   area: 'jwt',
+  fixedByApply: true,
   severity: 'high',
   title: 'Inbox and outbox JWT headers differ',
   why:

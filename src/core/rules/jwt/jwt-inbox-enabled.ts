@@ -5,6 +5,7 @@ import { ENABLE_INBOX, dockerNote, jsTruthy, short, valueAt } from './common.js'
 export const jwtInboxEnabled: Rule = {
   id: 'DSH200',
   area: 'jwt',
+  fixedByApply: true,
   severity: 'critical',
   title: 'JWT is not enforced on requests from integrators',
   why:

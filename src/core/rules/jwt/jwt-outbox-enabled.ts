@@ -5,6 +5,7 @@ import { ENABLE_OUTBOX, dockerNote, jsTruthy, short, valueAt } from './common.js
 export const jwtOutboxEnabled: Rule = {
   id: 'DSH201',
   area: 'jwt',
+  fixedByApply: true,
   severity: 'high',
   title: 'DS sends callbacks without a JWT',
   why:

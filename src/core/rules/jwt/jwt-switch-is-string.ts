@@ -10,6 +10,7 @@ const SWITCHES = [ENABLE_BROWSER, ENABLE_INBOX, ENABLE_OUTBOX] as const;
 export const jwtSwitchIsString: Rule = {
   id: 'DSH203',
   area: 'jwt',
+  fixedByApply: true,
   severity: 'high',
   title: 'A token switch is a string, not a boolean',
   why:

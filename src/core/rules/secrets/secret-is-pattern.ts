@@ -11,6 +11,7 @@ import { weaknessOf } from './weakness.js';
 export const secretIsPattern: Rule = {
   id: 'DSH302',
   area: 'secrets',
+  fixedByApply: true,
   severity: 'high',
   title: 'A JWT secret looks like a word or pattern',
   why:

@@ -8,6 +8,7 @@ import { decidingKey, describeSecret, fileContent, placeholderKind, secretsInUse
 export const secretIsPlaceholder: Rule = {
   id: 'DSH300',
   area: 'secrets',
+  fixedByApply: true,
   severity: 'critical',
   title: 'A JWT secret is the public default or a placeholder',
   why:

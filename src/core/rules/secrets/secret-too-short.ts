@@ -11,6 +11,7 @@ export const MIN_SECRET_LENGTH = 32;
 export const secretTooShort: Rule = {
   id: 'DSH301',
   area: 'secrets',
+  fixedByApply: true,
   severity: 'high',
   title: 'A JWT secret is shorter than 32 characters',
   why:

@@ -40,6 +40,7 @@ const SEVERITY: Record<string, Severity> = { outbox: 'high', browser: 'high', se
 export const secretsDiffer: Rule = {
   id: 'DSH303',
   area: 'secrets',
+  fixedByApply: true,
   severity: 'high',
   title: 'Inbox, outbox and session secrets differ',
   why:
