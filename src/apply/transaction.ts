@@ -68,7 +68,7 @@ export async function restartAndVerify(
       return { reason: `restart failed: ${r.failed.map((f) => `${f.name} ${f.state}`).join(', ') || r.output}`, failed: r.failed, logs: await logs(services, r.failed) };
     }
     deps.progress(`waiting ${Math.round(deps.settleMs / 100) / 10} s for the services to settle`);
-    const w = await services.watch(deps.restartAll ? names : names, { settleMs: deps.settleMs, ...(signal ? { signal } : {}), onProgress: (t) => deps.progress(`  ${t}`) });
+    const w = await services.watch(names, { settleMs: deps.settleMs, ...(signal ? { signal } : {}), onProgress: (t) => deps.progress(`  ${t}`) });
     if (!w.ok) {
       return { reason: `services did not stay up: ${w.failed.map((f) => `${f.name} ${f.state} (${f.reason})`).join('; ')}`, failed: w.failed, logs: await logs(services, w.failed) };
     }
