@@ -14,7 +14,6 @@
  * rename + directory fsync). The journal does not lock: callers hold the
  * ds-harden lock (lock.ts) around begin … setState('committed').
  */
-import { constants as C } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';

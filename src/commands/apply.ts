@@ -17,7 +17,6 @@ import { unifiedDiff } from '../core/plan/diff.js';
 import { evaluateIpFilter, simulate } from '../core/ds/ipfilter.js';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import { getPath } from '../core/layers/merge.js';
 import { K } from '../core/ds/keys.js';
 import { isSecretPath, mask, maskSecretLines, scrubText } from '../core/redact.js';
 import { canRead } from '../core/ds/accounts.js';

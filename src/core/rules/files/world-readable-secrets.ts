@@ -11,7 +11,7 @@
 import type { LayerKind } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
 import { fileStart } from '../../layers/merge.js';
-import { modeText, ownership, secretKeysIn } from './support.js';
+import { ownership, secretKeysIn } from './support.js';
 
 const KINDS: ReadonlySet<LayerKind> = new Set<LayerKind>(['local', 'local-env', 'hostname', 'runtime-legacy', 'runtime-data']);
 
