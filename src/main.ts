@@ -15,9 +15,22 @@ async function makeStyle(noColorFlag: boolean): Promise<Style> {
   return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan, magenta: c.magenta };
 }
 
+// `ds-harden history | head`: once the reader is gone, drop further output instead of dying with EPIPE — a
+// running apply must still finish (or roll back) its transaction.
+let stdoutGone = false;
+let stderrGone = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stdoutGone = true;
+  else throw e;
+});
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stderrGone = true;
+  else throw e;
+});
+
 const io: Io = {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
+  out: (s) => void (stdoutGone || process.stdout.write(s)),
+  err: (s) => void (stderrGone || process.stderr.write(s)),
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: Boolean(process.stdout.isTTY),

@@ -27,6 +27,11 @@ export interface WriteFileAtomicOptions {
   gid?: number;
   /** Awaited at each named step; a throw aborts the write like any other error. */
   pause?: (step: string) => Promise<void>;
+  /**
+   * Awaited right before the rename: a throw aborts the write with the target untouched. Compare-and-swap
+   * for callers that must not overwrite a change made since they read the file.
+   */
+  precondition?: () => Promise<void>;
 }
 
 export interface FileStatInfo {
@@ -230,6 +235,7 @@ export async function writeFileAtomic(
     handle = undefined;
 
     await opts.pause?.('atomic:temp-written');
+    await opts.precondition?.();
     await fs.rename(tmp, target);
     renamed = true;
     await opts.pause?.('atomic:renamed');

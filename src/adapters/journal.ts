@@ -56,6 +56,11 @@ export interface JournalFile {
   mode?: number;
   /** File name inside the entry dir. */
   backup?: string;
+  /**
+   * Owner and mode a restore gives the file instead of uid/gid/mode: set when the original was not readable by
+   * the DS service user, so a rollback restores the old bytes without stopping DS at the restart.
+   */
+  restoreStat?: { uid: number; gid: number; mode: number };
 }
 
 export interface JournalEntry {
@@ -144,6 +149,10 @@ function validateEntry(v: unknown): string | undefined {
       return `file ${f['path']}: existed but has no backup`;
     }
     if (typeof f['backup'] === 'string' && !isSafeName(f['backup'])) return `file ${f['path']}: unsafe backup name`;
+    const rs = f['restoreStat'];
+    if (rs !== undefined && !(isObject(rs) && ['uid', 'gid', 'mode'].every((k) => typeof rs[k] === 'number' && Number.isInteger(rs[k])))) {
+      return `file ${f['path']}: malformed restoreStat`;
+    }
   }
   return undefined;
 }
@@ -170,6 +179,7 @@ function toManifest(entry: JournalEntry): Record<string, unknown> {
       gid: f.gid,
       mode: f.mode,
       backup: f.backup,
+      restoreStat: f.restoreStat ? { uid: f.restoreStat.uid, gid: f.restoreStat.gid, mode: f.restoreStat.mode } : undefined,
     })),
     restarted: entry.restarted,
     note: entry.note,
@@ -238,7 +248,7 @@ export class Journal {
    * and durably write the manifest in state 'prepared'. Call this before
    * writing any of `files`.
    */
-  async begin(command: string, files: string[]): Promise<JournalEntry> {
+  async begin(command: string, files: string[], opts: { restoreStat?: { uid: number; gid: number; mode: number } } = {}): Promise<JournalEntry> {
     // Read everything first, so a bad path fails before anything is created.
     const snapshots: { abs: string; realPath: string; data?: Buffer; uid?: number; gid?: number; mode?: number }[] = [];
     const seen = new Set<string>();
@@ -295,6 +305,7 @@ export class Journal {
           gid: s.gid,
           mode: s.mode,
           backup,
+          ...(opts.restoreStat ? { restoreStat: { ...opts.restoreStat } } : {}),
         });
       }
       await this.writeManifest(entry);
@@ -474,20 +485,21 @@ export class Journal {
       );
     }
     const cur = await readFileStat(f.path);
+    const want = f.restoreStat ?? { uid: f.uid, gid: f.gid, mode: f.mode };
     if (
       cur.exists &&
       cur.data &&
       sha256(cur.data) === f.sha256Before &&
-      (f.uid === undefined || cur.uid === f.uid) &&
-      (f.gid === undefined || cur.gid === f.gid) &&
-      (f.mode === undefined || cur.mode === f.mode)
+      (want.uid === undefined || cur.uid === want.uid) &&
+      (want.gid === undefined || cur.gid === want.gid) &&
+      (want.mode === undefined || cur.mode === want.mode)
     ) {
       return false;
     }
     const writeOpts: Parameters<typeof writeFileAtomic>[2] = {};
-    if (f.mode !== undefined) writeOpts.mode = f.mode;
-    if (f.uid !== undefined) writeOpts.uid = f.uid;
-    if (f.gid !== undefined) writeOpts.gid = f.gid;
+    if (want.mode !== undefined) writeOpts.mode = want.mode;
+    if (want.uid !== undefined) writeOpts.uid = want.uid;
+    if (want.gid !== undefined) writeOpts.gid = want.gid;
     if (opts.pause) writeOpts.pause = opts.pause;
     await writeFileAtomic(f.path, data, writeOpts);
 

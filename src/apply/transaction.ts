@@ -7,7 +7,7 @@
  *   on failure: rolling-back → rolled-back | rollback-failed
  */
 import { createHash } from 'node:crypto';
-import type { ServiceFailure, ServicePort } from '../adapters/services/port.js';
+import type { LogMark, ServiceFailure, ServicePort } from '../adapters/services/port.js';
 import type { Journal, JournalEntry } from '../adapters/journal.js';
 
 export interface HealthPort {
@@ -17,6 +17,16 @@ export interface HealthPort {
 
 export interface TxDeps {
   readonly journal: Pick<Journal, 'begin' | 'setState' | 'recordAfter' | 'restore'>;
+  /**
+   * sha256 the target must still have when the journal takes its backup (null: must not exist). A mismatch means
+   * someone changed it since the plan was made: nothing is written (outcome 'not-written').
+   */
+  readonly expectSha256?: string | null;
+  /**
+   * Owner and mode a rollback gives the restored file instead of the original's — set when the original could
+   * not be read by the DS service user (restoring that would stop DS at the restart).
+   */
+  readonly restoreStat?: { uid: number; gid: number; mode: number };
   /** Atomic replacement keeping owner, group and mode, through a symlink to its target (paths on this machine). */
   writeFile(path: string, data: string): Promise<{ sha256: string }>;
   /** Can the DS service user read the file now? undefined when unknown. */
@@ -35,11 +45,13 @@ export interface TxDeps {
 export interface FailureReport {
   readonly reason: string;
   readonly failed: readonly ServiceFailure[];
-  /** Last lines of each failing service's error log (the caller scrubs secrets). */
-  readonly logs: readonly { name: string; tail: string }[];
+  /** What each failing service wrote to its logs after the restart, last lines per stream (the caller scrubs secrets). */
+  readonly logs: readonly { name: string; stream?: string; tail: string }[];
 }
 
 export type TxOutcome =
+  /** The target was not what the plan was made from: nothing written, nothing restarted. */
+  | { readonly kind: 'not-written'; readonly entry: JournalEntry; readonly reason: string }
   | { readonly kind: 'changed'; readonly entry: JournalEntry; readonly restarted: readonly string[]; readonly health?: string }
   | { readonly kind: 'rolled-back'; readonly entry: JournalEntry; readonly failure: FailureReport; readonly restarted: readonly string[] }
   | { readonly kind: 'rollback-failed'; readonly entry: JournalEntry; readonly failure: FailureReport; readonly rollbackError: string };
@@ -54,40 +66,46 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new Aborted(String(signal.reason ?? 'SIGINT'));
 }
 
-/** Restart `names`, watch them settle, probe health. Returns undefined when healthy, else what failed. */
+/**
+ * Restart `names`, watch them settle, probe health. Returns undefined when healthy, else what failed.
+ * The verdict comes from the observed state (supervisor/systemd states through the settle window, then the
+ * healthcheck), not from the restart command's exit code: a supervisorctl that was itself interrupted can exit
+ * non-zero while the programs came back fine. A spawn error it reports is an observed fact and fails at once.
+ * The logs in a failure report are what the services wrote after this restart (stdout and stderr).
+ */
 export async function restartAndVerify(
   deps: Pick<TxDeps, 'services' | 'health' | 'settleMs' | 'restartAll' | 'progress'>,
   names: readonly string[],
   signal?: AbortSignal,
 ): Promise<FailureReport | undefined> {
   const { services, health } = deps;
+  const mark = services ? await services.logMark(names).catch(() => undefined) : undefined;
+  const since = async (failed: readonly { name: string }[]) => (services && mark ? logsSince(services, mark, failed) : []);
   if (services && (names.length > 0 || deps.restartAll)) {
     deps.progress(deps.restartAll ? `restarting: supervisorctl restart all` : `restarting ${names.join(', ')} (${services.kind})`);
     const r = await services.restart(names, deps.restartAll);
-    if (!r.ok) {
-      return { reason: `restart failed: ${r.failed.map((f) => `${f.name} ${f.state}`).join(', ') || r.output}`, failed: r.failed, logs: await logs(services, r.failed) };
+    if (r.failed.some((f) => f.state === 'spawn error')) {
+      return { reason: `restart failed: ${r.failed.map((f) => `${f.name} ${f.state}`).join(', ')}`, failed: r.failed, logs: await since(r.failed) };
     }
+    if (!r.ok) deps.progress(`the restart command reported a problem (${(r.output || 'no output').split('\n')[0]}); judging by the services' state`);
     deps.progress(`waiting ${Math.round(deps.settleMs / 100) / 10} s for the services to settle`);
     const w = await services.watch(names, { settleMs: deps.settleMs, ...(signal ? { signal } : {}), onProgress: (t) => deps.progress(`  ${t}`) });
     if (!w.ok) {
-      return { reason: `services did not stay up: ${w.failed.map((f) => `${f.name} ${f.state} (${f.reason})`).join('; ')}`, failed: w.failed, logs: await logs(services, w.failed) };
+      return { reason: `services did not stay up: ${w.failed.map((f) => `${f.name} ${f.state} (${f.reason})`).join('; ')}`, failed: w.failed, logs: await since(w.failed) };
     }
   }
   if (health) {
     deps.progress('probing the healthcheck');
     const h = await health.check(signal);
-    if (!h.ok) return { reason: `healthcheck failed: ${h.detail}`, failed: [], logs: services ? await logs(services, names.map((n) => ({ name: n, state: '', reason: '' }))) : [] };
+    if (!h.ok) return { reason: `healthcheck failed: ${h.detail}`, failed: [], logs: await since(names.map((n) => ({ name: n }))) };
     deps.progress(`healthcheck: ${h.detail}`);
   }
   return undefined;
 }
 
-async function logs(services: ServicePort, failed: readonly ServiceFailure[]): Promise<{ name: string; tail: string }[]> {
-  const out: { name: string; tail: string }[] = [];
-  for (const name of [...new Set(failed.map((f) => f.name))]) {
-    const tail = (await services.logTail(name).catch(() => '')).trim();
-    if (tail) out.push({ name, tail });
-  }
+async function logsSince(services: ServicePort, mark: LogMark, failed: readonly { name: string }[]): Promise<FailureReport['logs']> {
+  const out: { name: string; stream: string; tail: string }[] = [];
+  for (const name of [...new Set(failed.map((f) => f.name))]) out.push(...(await services.logsSince(name, mark).catch(() => [])));
   return out;
 }
 
@@ -101,10 +119,17 @@ export async function runTransaction(
   running: readonly string[],
   deps: TxDeps,
 ): Promise<TxOutcome> {
-  let entry = await deps.journal.begin('apply', [target]);
+  let entry = await deps.journal.begin('apply', [target], deps.restoreStat ? { restoreStat: deps.restoreStat } : {});
   await deps.pause?.('prepared');
   let written = false;
   let failure: FailureReport | undefined;
+  const notWritten = async (reason: string): Promise<TxOutcome> => {
+    entry = await deps.journal.setState(entry, 'rolled-back', { note: `not written: ${reason}` });
+    return { kind: 'not-written', entry, reason };
+  };
+  if (deps.expectSha256 !== undefined && (entry.files[0]?.sha256Before ?? null) !== deps.expectSha256) {
+    return notWritten(`${target} changed after ds-harden read it (another run or an editor saved it); nothing was written. Run again to plan against the new file.`);
+  }
   try {
     throwIfAborted(deps.signal);
     // Record the hash of the bytes about to be written before writing them: if the process dies after the
@@ -135,6 +160,7 @@ export async function runTransaction(
       return { kind: 'changed', entry, restarted: running };
     }
   } catch (e) {
+    if (!written && (e as Error)?.name === 'ChangedSinceReadError') return notWritten((e as Error).message);
     if (e instanceof Aborted || deps.signal.aborted) {
       failure = { reason: `interrupted by ${String(deps.signal.reason ?? (e as Aborted).signalName)}`, failed: [], logs: [] };
     } else {
@@ -162,7 +188,7 @@ export async function rollBack(
     const again = written ? await restartAndVerify({ ...deps, restartAll: false }, running) : undefined;
     if (again) {
       entry = await deps.journal.setState(entry, 'rollback-failed', { note: `${failure.reason}; after restore: ${again.reason}` });
-      return { kind: 'rollback-failed', entry, failure, rollbackError: again.reason };
+      return { kind: 'rollback-failed', entry, failure: { ...failure, logs: [...failure.logs, ...again.logs] }, rollbackError: again.reason };
     }
     entry = await deps.journal.setState(entry, 'rolled-back', { note: failure.reason });
     return { kind: 'rolled-back', entry, failure, restarted: written ? running : [] };

@@ -4,6 +4,7 @@ import type { Io } from './io.js';
 import { UsageError } from './errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL, DEFAULT_STATE_DIR } from '../apply/defaults.js';
 // check is the command people run in CI: loaded with the program; apply & co. are imported when used.
 import { runCheck } from '../commands/check.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
       .option('--explain <key>', 'print the effective value of a dotted key and every layer that sets it')
+      .option('--supervisor-conf <file>', 'read the DS program definitions from this supervisord.conf and its [include] files')
       .option('-o, --output <file>', 'write the report to FILE instead of standard output'),
   ).action(async (o: Record<string, unknown>) => {
     result.code = await runCheck(
@@ -46,7 +48,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         ...(o.hostname ? { hostname: String(o.hostname) } : {}),
         format: o.format as 'text' | 'json' | 'sarif',
         failOn: o.failOn as Severity,
-        ...(o.explain ? { explain: String(o.explain) } : {}),
+        ...(o.explain !== undefined ? { explain: String(o.explain) } : {}),
+        ...(o.supervisorConf ? { supervisorConf: String(o.supervisorConf) } : {}),
         showSecrets: Boolean(o.showSecrets),
         noColor: o.color === false,
         ...(o.output ? { output: String(o.output) } : {}),
@@ -61,10 +64,10 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .option('--supervisor-conf <file>', 'supervisord.conf to talk to (supervisorctl -c FILE)')
       .option('--restart-all', 'run the literal `supervisorctl restart all` (also starts deliberately stopped programs)', false)
       .option('--settle <seconds>', 'how long services must stay up after the restart (default: 3 supervisor, 35 systemd)', seconds)
-      .option('--health-url <url>', 'DS healthcheck URL', 'http://127.0.0.1:8000/healthcheck')
+      .option('--health-url <url>', 'DS healthcheck URL', DEFAULT_HEALTH_URL)
       .option('--no-health', 'do not probe the healthcheck')
-      .option('--health-timeout <seconds>', 'how long to wait for the healthcheck to answer true', seconds, 30_000)
-      .option('--state-dir <dir>', 'where the journal, backups and lock live (host path)', '/var/lib/ds-harden');
+      .option('--health-timeout <seconds>', `how long to wait for the healthcheck to answer true (default: ${DEFAULT_HEALTH_TIMEOUT_MS / 1000})`, seconds)
+      .option('--state-dir <dir>', 'where the journal, backups and lock live (host path)', DEFAULT_STATE_DIR);
 
   const services = (o: Record<string, unknown>) => ({
     serviceManager: String(o.serviceManager),
@@ -72,7 +75,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     restartAll: Boolean(o.restartAll),
     ...(o.settle !== undefined ? { settleMs: Number(o.settle) } : {}),
     ...(o.health !== false && o.healthUrl ? { healthUrl: String(o.healthUrl) } : {}),
-    healthTimeoutMs: Number(o.healthTimeout),
+    healthTimeoutMs: o.healthTimeout === undefined ? DEFAULT_HEALTH_TIMEOUT_MS : Number(o.healthTimeout),
   });
 
   serviceOptions(
@@ -83,8 +86,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .option('--allow <address>', 'integrator address to allow (repeatable): IP, IP glob (10.1.*), or CIDR that maps to a glob', collect, [])
         .option('--secret-file <file>', 'read the JWT secret from FILE (one line)')
         .option('--secret-env <name>', 'read the JWT secret from environment variable NAME')
-        .option('--generate-secret', 'generate a 40-character secret if the current one is weak (keeps a strong one)', false)
-        .option('--rotate', 'with --generate-secret: replace even a strong secret', false)
+        .option('--generate-secret', 'generate a 40-character secret if the current one is weak (keeps a strong one)')
+        .option('--rotate', 'with --generate-secret: replace even a strong secret')
         .option('--header <name>', 'JWT header for inbox and outbox (Nextcloud jwt_header; default Authorization)')
         .option('--useforrequest', 'apply ipfilter to incoming requests too')
         .option('--no-useforrequest', 'apply ipfilter to outgoing requests only')
@@ -98,23 +101,29 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     ),
   ).action(async (o: Record<string, unknown>) => {
     const { runApply } = await import('../commands/apply.js');
+    // flags in the policy's shape; only what was given, so a flag never overrides the policy file with a default
+    const flags = Object.fromEntries(
+      Object.entries({
+        allow: (o.allow as string[]).length ? o.allow : undefined,
+        storageUrl: o.storageUrl,
+        secretFile: o.secretFile,
+        secretEnv: o.secretEnv,
+        generateSecret: o.generateSecret === true ? true : undefined,
+        rotate: o.rotate === true ? true : undefined,
+        header: o.header,
+        useforrequest: typeof o.useforrequest === 'boolean' ? o.useforrequest : undefined,
+        errorcode: o.errorcode,
+      }).filter(([, v]) => v !== undefined),
+    );
     result.code = await runApply(
       {
         root: String(o.root),
         ...(o.configDir ? { configDir: String(o.configDir) } : {}),
         ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
         ...(o.hostname ? { hostname: String(o.hostname) } : {}),
-        allow: o.allow as string[],
-        ...(o.secretFile ? { secretFile: String(o.secretFile) } : {}),
-        ...(o.secretEnv ? { secretEnv: String(o.secretEnv) } : {}),
-        generateSecret: Boolean(o.generateSecret),
-        rotate: Boolean(o.rotate),
-        ...(o.header ? { header: String(o.header) } : {}),
-        ...(typeof o.useforrequest === 'boolean' ? { useforrequest: o.useforrequest } : {}),
-        ...(o.errorcode !== undefined ? { errorcode: Number(o.errorcode) } : {}),
+        flags,
         ...(o.policy ? { policy: String(o.policy) } : {}),
         testAddresses: o.testAddress as string[],
-        ...(o.storageUrl ? { storageUrl: String(o.storageUrl) } : {}),
         dryRun: Boolean(o.dryRun),
         normalize: Boolean(o.normalize),
         json: Boolean(o.json),
@@ -131,11 +140,12 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     .command('history')
     .description('list the applies recorded in the journal')
     .option('--root <dir>', 'file-system root', '/')
-    .option('--state-dir <dir>', 'journal location (host path)', '/var/lib/ds-harden')
+    .option('--state-dir <dir>', 'journal location (host path)', DEFAULT_STATE_DIR)
     .option('--json', 'machine-readable output', false)
+    .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
     .action(async (o: Record<string, unknown>) => {
       const { runHistory } = await import('../commands/history.js');
-      result.code = await runHistory({ root: String(o.root), stateDir: String(o.stateDir), json: Boolean(o.json) }, io);
+      result.code = await runHistory({ root: String(o.root), stateDir: String(o.stateDir), json: Boolean(o.json), noColor: o.color === false }, io);
     });
 
   serviceOptions(
@@ -144,10 +154,11 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .description('restore the files of an apply (default: the latest one not rolled back), restart, verify')
       .option('--root <dir>', 'file-system root', '/')
       .option('--force', 'restore even if the file changed after the apply', false)
-      .option('--json', 'machine-readable output', false),
+      .option('--json', 'machine-readable output', false)
+      .option('--no-color', 'disable colour (NO_COLOR is honoured too)'),
   ).action(async (id: string | undefined, o: Record<string, unknown>) => {
     const { runRollback } = await import('../commands/rollback.js');
-    result.code = await runRollback({ root: String(o.root), stateDir: String(o.stateDir), ...(id ? { id } : {}), force: Boolean(o.force), json: Boolean(o.json), ...services(o) }, io);
+    result.code = await runRollback({ root: String(o.root), stateDir: String(o.stateDir), ...(id ? { id } : {}), force: Boolean(o.force), json: Boolean(o.json), noColor: o.color === false, ...services(o) }, io);
   });
 
   return program;

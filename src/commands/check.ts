@@ -1,12 +1,11 @@
 /** `ds-harden check`: discover → load → resolve → evaluate → report. Read-only. */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
-import { rootedHost } from '../adapters/host-fs.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
-import { loadConfig, type LoadedConfig } from '../core/layers/load.js';
+import { loadTarget } from './target.js';
 import { evaluate, makeContext } from '../core/evaluate.js';
 import { rules } from '../core/rules/index.js';
 import { failed, type Report } from '../core/report.js';
@@ -28,33 +27,18 @@ export interface CheckOptions {
   readonly showSecrets: boolean;
   readonly noColor: boolean;
   readonly output?: string;
-}
-
-/** Shared by check and apply: load the configuration DS would load from this root. */
-export async function loadFromRoot(opts: Pick<CheckOptions, 'root' | 'configDir' | 'dsVersion' | 'hostname'>, cwd: string): Promise<{ loaded: LoadedConfig; host: ReturnType<typeof rootedHost> }> {
-  const root = path.resolve(cwd, opts.root);
-  const st = await fs.stat(root).catch(() => undefined);
-  if (!st?.isDirectory()) throw new UsageError(`--root ${opts.root}: no such directory`);
-  const host = rootedHost(root);
-  const loaded = await loadConfig(host, {
-    ...(opts.configDir ? { configDir: opts.configDir } : {}),
-    ...(opts.dsVersion ? { dsVersion: opts.dsVersion } : {}),
-    ...(opts.hostname ? { hostname: opts.hostname } : {}),
-  });
-  const listing = await host.list(loaded.configDir);
-  if (!listing) {
-    throw new UsageError(
-      `no DS configuration directory at ${loaded.configDir}${root === '/' ? '' : ` under ${root}`} — pass --config-dir DIR or --root DIR`,
-    );
-  }
-  if (loaded.layers.length === 0) {
-    throw new UsageError(`${loaded.configDir} holds no configuration file DS would load (default.json, local.json, …)`);
-  }
-  return { loaded, host };
+  readonly supervisorConf?: string;
 }
 
 export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
-  const { loaded, host } = await loadFromRoot(opts, io.cwd);
+  if (opts.explain !== undefined && !/^[^.\s][^\s]*$/.test(opts.explain)) {
+    throw new UsageError(`--explain ${JSON.stringify(opts.explain)}: give a dotted key such as services.CoAuthoring.token.enable.browser`);
+  }
+  if (opts.output !== undefined) {
+    const dir = path.dirname(path.resolve(io.cwd, opts.output));
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`-o ${opts.output}: the folder ${dir} does not exist`);
+  }
+  const { loaded, host } = await loadTarget(opts, io.cwd);
   const style = await io.style(opts.noColor || opts.format !== 'text' || Boolean(opts.output));
 
   if (opts.explain) {
@@ -79,7 +63,11 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   else if (opts.format === 'sarif') text = formatSarif(report, { showSecrets: opts.showSecrets });
   else text = formatText(report, { style });
   if (opts.output) {
-    await fs.writeFile(path.resolve(io.cwd, opts.output), text);
+    try {
+      fs.writeFileSync(path.resolve(io.cwd, opts.output), text);
+    } catch (e) {
+      throw new UsageError(`-o ${opts.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     io.err(`report written to ${opts.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;

@@ -1,11 +1,14 @@
 /** `ds-harden rollback [ID]`: restore the files of one apply from the journal, restart, verify. */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError, UserError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
-import { rootedHost } from '../adapters/host-fs.js';
+import { openRoot, stateDirOf } from './target.js';
 import { connectServices, makeHealth, type ServiceOptions } from './services.js';
+import { DEFAULT_SETTLE_MS } from '../apply/defaults.js';
+import { findAccount, canRead } from '../core/ds/accounts.js';
+import { formatRollbackJson, formatRollbackText, type RollbackResult } from '../formatters/history.js';
 
 export interface RollbackOptions extends ServiceOptions {
   readonly root: string;
@@ -13,41 +16,64 @@ export interface RollbackOptions extends ServiceOptions {
   readonly id?: string;
   readonly force: boolean;
   readonly json: boolean;
+  readonly noColor: boolean;
 }
 
 export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
+  const host = openRoot(o.root, io.cwd);
+  const stateLocal = stateDirOf(host, o.stateDir, false);
+  if (!stateLocal) throw new UsageError(`nothing to roll back: no journal in ${o.stateDir}${host.root === '/' ? '' : ` under ${host.root}`} (see ds-harden history)`);
   const { Journal } = await import('../adapters/journal.js');
-  const { acquireLock, LockBusyError } = await import('../adapters/lock.js');
+  const { acquireLock, LockBusyError, LockCorruptError } = await import('../adapters/lock.js');
   const { sha256, removeStaleTemps } = await import('../adapters/atomic-write.js');
-  const host = rootedHost(path.resolve(io.cwd, o.root));
-  const stateDir = host.local(o.stateDir);
-  const journal = new Journal(path.join(stateDir, 'journal'));
+  const journal = new Journal(path.join(stateLocal, 'journal'));
+  const style = await io.style(o.noColor || o.json);
   const say = (s: string) => (o.json ? io.err(s) : io.out(s));
   let lock;
   try {
-    await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
-    lock = await acquireLock(path.join(stateDir, 'apply.lock'), { command: 'rollback' });
+    lock = await acquireLock(path.join(stateLocal, 'apply.lock'), { command: 'rollback' });
   } catch (e) {
-    if (e instanceof LockBusyError) throw new UserError(e.message, EXIT.REFUSED);
+    if (e instanceof LockBusyError || e instanceof LockCorruptError) throw new UserError(e.message, EXIT.REFUSED);
     throw e;
   }
   try {
     const entries = await journal.list();
     const entry = o.id ? entries.find((e) => e.id === o.id) : entries.find((e) => e.state !== 'rolled-back');
     if (!entry) throw new UsageError(o.id ? `no journal entry ${o.id} (see ds-harden history)` : 'nothing to roll back (see ds-harden history)');
-    if (entry.state === 'rolled-back') {
-      say(`${entry.id} is already rolled back.\n`);
-      return EXIT.OK;
-    }
+    const finish = (r: Omit<RollbackResult, 'schemaVersion' | 'command' | 'id'>) => {
+      const result: RollbackResult = { schemaVersion: 1, command: 'rollback', id: entry.id, ...r };
+      if (o.json) io.out(formatRollbackJson(result));
+      else say(formatRollbackText(result, style));
+      return result.exitCode;
+    };
+    if (entry.state === 'rolled-back') return finish({ outcome: 'already', exitCode: EXIT.OK, files: [], restarted: [], notes: [] });
     // refuse to overwrite edits made after the apply
     for (const f of entry.files) {
-      const cur = await fs.readFile(f.realPath).then((b) => sha256(b), () => undefined);
+      let cur: string | undefined;
+      try {
+        cur = sha256(fs.readFileSync(f.realPath));
+      } catch {
+        cur = undefined;
+      }
       const known = [f.sha256After, f.sha256Before].filter(Boolean);
       if (cur !== undefined && !known.includes(cur) && !o.force) {
         throw new UserError(`${f.path} changed after apply ${entry.id}; restoring would discard those edits. Re-run with --force to restore anyway.`, EXIT.REFUSED);
       }
     }
-    const services = await connectServices(o, io, say);
+    // never restore into a state DS cannot start with: an original the service user cannot read keeps a readable mode
+    const notes: string[] = [];
+    const passwd = await host.read('/etc/passwd');
+    const group = await host.read('/etc/group');
+    const user = passwd.ok ? findAccount(passwd.text, group.ok ? group.text : '', 'ds') : undefined;
+    for (const f of entry.files) {
+      if (!user || f.restoreStat || f.uid === undefined || f.gid === undefined || f.mode === undefined) continue;
+      if (!canRead({ uid: f.uid, gid: f.gid, mode: f.mode }, user)) {
+        f.restoreStat = { uid: f.uid, gid: user.gid, mode: f.mode | 0o040 };
+        notes.push(`${f.path} was not readable by ${user.name} before the apply; it is restored with group ${user.name} and mode ${(f.mode | 0o040).toString(8).padStart(4, '0')} so DS can start.`);
+      }
+    }
+    const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const services = await connectServices(o, env, (l) => say(`${l}\n`));
     const health = makeHealth(o);
     const running = entry.restarted ?? (services ? await services.running() : []);
     const { rollBack } = await import('../apply/transaction.js');
@@ -55,20 +81,21 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
       journal,
       ...(services ? { services } : {}),
       ...(health && running.length ? { health } : {}),
-      settleMs: o.settleMs ?? (services?.kind === 'systemd' ? 35_000 : 3_000),
+      settleMs: o.settleMs ?? (services ? DEFAULT_SETTLE_MS[services.kind] : 0),
       restartAll: false,
-      progress: (l) => say(`${l}\n`),
+      progress: (l) => say(style.dim(`${l}\n`)),
     });
-    const ok = outcome.kind === 'rolled-back';
     // an apply killed between writing its temp file and the rename leaves `.local.json.ds-harden-*.tmp` (with the
     // new secret) next to the file; we hold the lock, so no write is in flight
     for (const f of entry.files) {
       const gone = await removeStaleTemps(f.path).catch(() => []);
-      for (const t of gone) say(`removed ${t}, left over by the interrupted apply\n`);
+      for (const t of gone) notes.push(`removed ${t}, left over by the interrupted apply`);
     }
-    if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'rollback', id: entry.id, outcome: outcome.kind, ...(outcome.kind === 'rollback-failed' ? { error: outcome.rollbackError } : {}) }, null, 2) + '\n');
-    else say(ok ? `restored ${entry.files.map((f) => f.path).join(', ')} from ${entry.id}${running.length ? '; services are healthy' : ''}.\n` : `ROLLBACK FAILED: ${outcome.kind === 'rollback-failed' ? outcome.rollbackError : ''}\n`);
-    return ok ? EXIT.OK : EXIT.ROLLBACK_FAILED;
+    const files = entry.files.map((f) => (host.root === '/' ? f.path : '/' + path.relative(host.root, f.path).split(path.sep).join('/')));
+    if (outcome.kind === 'rolled-back') return finish({ outcome: 'rolled-back', exitCode: EXIT.OK, files, restarted: running, notes });
+    const error = outcome.kind === 'rollback-failed' ? outcome.rollbackError : 'unexpected outcome';
+    const logs = outcome.kind === 'rollback-failed' ? outcome.failure.logs : [];
+    return finish({ outcome: 'rollback-failed', exitCode: EXIT.ROLLBACK_FAILED, files, restarted: [], notes, error, logs });
   } finally {
     await lock.release();
   }

@@ -1,26 +1,21 @@
-/** Connect the service manager and health probe that apply/rollback use (adapters chosen by flags). */
-import type { Io } from '../cli/io.js';
+/** Connect the service manager and health probe that apply, rollback and rotate-secret use (adapters chosen by flags). */
 import { UsageError } from '../cli/errors.js';
 import type { ServicePort } from '../adapters/services/port.js';
 import type { HealthPort } from '../apply/transaction.js';
+import type { ServiceOptions } from '../apply/pipeline.js';
 
-export interface ServiceOptions {
-  /** auto | supervisor | systemd | none */
-  readonly serviceManager: string;
-  readonly supervisorConf?: string;
-  readonly restartAll: boolean;
-  readonly settleMs?: number;
-  /** undefined = no health probe */
-  readonly healthUrl?: string;
-  readonly healthTimeoutMs: number;
-}
+export type { ServiceOptions } from '../apply/pipeline.js';
 
-export async function connectServices(o: ServiceOptions, io: Io, say: (s: string) => void): Promise<ServicePort | undefined> {
+/**
+ * The service manager DS runs under, or undefined with --service-manager none. `env` is the whole environment of
+ * the children (supervisorctl, systemctl): the caller leaves out the variable that holds a secret.
+ * `say` tells the user about --service-manager none.
+ */
+export async function connectServices(o: ServiceOptions, env: Record<string, string>, say: (s: string) => void): Promise<ServicePort | undefined> {
   if (o.serviceManager === 'none') {
-    say('note: --service-manager none: the file is written, nothing is restarted or verified.\n');
+    say('note: --service-manager none: the file is written, nothing is restarted or verified.');
     return undefined;
   }
-  const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   if (o.serviceManager === 'auto' || o.serviceManager === 'supervisor') {
     const { Supervisor, SupervisorUnavailableError, detectPrograms } = await import('../adapters/services/supervisor.js');
     const sup = new Supervisor({ ...(o.supervisorConf ? { confPath: o.supervisorConf } : {}), env });
@@ -32,7 +27,7 @@ export async function connectServices(o: ServiceOptions, io: Io, say: (s: string
       }
     } catch (e) {
       if (!(e instanceof SupervisorUnavailableError)) throw e;
-      if (o.serviceManager === 'supervisor') throw new UsageError(`--service-manager supervisor: ${e.message}`);
+      if (o.serviceManager === 'supervisor' || o.supervisorConf) throw new UsageError(`${o.supervisorConf ? `--supervisor-conf ${o.supervisorConf}` : '--service-manager supervisor'}: ${e.message}`);
     }
   }
   if (o.serviceManager === 'auto' || o.serviceManager === 'systemd') {

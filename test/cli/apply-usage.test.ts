@@ -56,9 +56,9 @@ describe('apply: usage errors (exit 2) and refusals (exit 4) change nothing', ()
     const file = path.join(root, 'weak.txt');
     fs.writeFileSync(file, 'too-short\n');
     const cases: [string[], RegExp][] = [
-      [['--secret-file', file], /weak\.txt is 9 characters long; use at least 32/],
+      [['--secret-file', file], /weak\.txt is weak \(DSH301\): it is 9 characters long; use at least 32/],
       [['--secret-env', 'NOPE_NOT_SET'], /--secret-env NOPE_NOT_SET: the variable is not set or empty/],
-      [['--errorcode', '200', '--allow', '10.0.0.5'], /--errorcode 200: use an HTTP error status between 400 and 599/],
+      [['--errorcode', '200', '--allow', '10.0.0.5'], /--errorcode: the number 200 must be an HTTP error status between 400 and 599/],
       [[], /nothing to apply/],
       [['--generate-secret', '--secret-env', 'X'], /choose one of --secret-file, --secret-env, --generate-secret/],
       [['--policy', path.join(root, 'missing.json')], /--policy .*missing\.json: ENOENT/],

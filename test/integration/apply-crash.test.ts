@@ -73,7 +73,7 @@ describe.concurrent('SIGKILL during apply', () => {
     const again = await ds.run(ds.applyArgs);
     expect(again.code, again.stdout + again.stderr).toBe(4);
     expect(again.stdout).toContain(`note: a previous run (pid ${run.child.pid}, apply) died holding the lock.`);
-    expect(again.stdout).toMatch(new RegExp(`refused: a previous apply \\(${id}\\) stopped in state "\\S+" without finishing\\. Restore its backup with: ds-harden rollback ${id} --root \\S+`));
+    expect(again.stdout).toMatch(new RegExp(`refused — nothing was changed:\\n  - a previous apply \\(${id}\\) stopped in state "\\S+" without finishing\\. Restore its backup with: ds-harden rollback ${id} --root \\S+`));
     expect(fs.existsSync(lockPath)).toBe(false); // released
     expect(fs.readFileSync(ds.local, 'utf8')).toBe(now); // the refusal wrote nothing
     expect(fs.readdirSync(ds.journalDir)).toEqual([id]);

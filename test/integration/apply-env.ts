@@ -117,6 +117,10 @@ export interface SetupOptions {
   fault?: Fault;
   /** extra files (root-relative path → content) */
   files?: Record<string, string | Buffer>;
+  /** run the stand-ins as this user (like DS's user=ds); the tree is made traversable for it */
+  user?: string;
+  /** extra environment for the docservice program (e.g. NODE_CONFIG) */
+  docserviceEnv?: Record<string, string>;
 }
 
 const STATUS_RE = /^(\S+)\s+(RUNNING|STARTING|BACKOFF|STOPPED|STOPPING|EXITED|FATAL|UNKNOWN)\b\s*(.*)$/;
@@ -129,10 +133,16 @@ export async function setupDs(opts: SetupOptions = {}): Promise<DsEnv> {
   try {
     const port = await freePort();
     const fault = opts.fault ? { DS_STANDIN_FAULT: opts.fault.kind, DS_STANDIN_FAULT_IF: opts.fault.when ?? '0:0:0:0:0:0:0:1' } : {};
+    if (opts.user) {
+      // the service user must reach the config dir: the run's temp base and the tree are 0700 by default
+      for (let d = root; d !== path.dirname(d) && d.startsWith(path.dirname(root)); d = path.dirname(d)) fs.chmodSync(d, 0o755);
+      fs.chmodSync(path.dirname(root), 0o711);
+    }
+    const user = opts.user ? { user: opts.user } : {};
     sup = await startSupervisor({
       programs: [
-        { name: 'docservice', env: { NODE_CONFIG_DIR: etc, DS_STANDIN_ROLE: 'docservice', DS_STANDIN_PORT: String(port), ...fault } },
-        { name: 'converter', env: { NODE_CONFIG_DIR: etc, DS_STANDIN_ROLE: 'converter' } },
+        { name: 'docservice', ...user, env: { NODE_CONFIG_DIR: etc, DS_STANDIN_ROLE: 'docservice', DS_STANDIN_PORT: String(port), ...fault, ...(opts.docserviceEnv ?? {}) } },
+        { name: 'converter', ...user, env: { NODE_CONFIG_DIR: etc, DS_STANDIN_ROLE: 'converter' } },
       ],
     });
     const s = sup;

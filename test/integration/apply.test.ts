@@ -114,7 +114,7 @@ describe.concurrent('apply against a real supervisord', () => {
       const pid = (await ds.states()).get('ds:docservice')!.pid;
       const rb = await ds.run(['rollback', ...ds.common, '--settle', '1']);
       expect(rb.code, all(rb)).toBe(0);
-      expect(rb.stdout).toContain(`from ${id1}; services are healthy.`);
+      expect(rb.stdout).toContain(`from ${id1}; ds:docservice, ds:converter restarted and healthy.`);
       expect(read(ds.local).toString('utf8')).toBe(OLD_LOCAL);
       const st = await ds.states();
       expect(Object.fromEntries([...st].map(([k, v]) => [k, v.state]))).toEqual(ALL_RUNNING);
@@ -155,7 +155,7 @@ describe.concurrent('apply fails → automatic rollback to the original bytes', 
       expect(await health(ds)).toBe('200 true');
       expect(await commandService(ds)).toEqual({ error: 0, version: '9.3.0.0' }); // the old file is what runs
       expect(r.stdout).toContain('failed: restart failed: ds:docservice spawn error');
-      expect(r.stdout).toContain('--- last lines of ds:docservice error log ---');
+      expect(r.stdout).toContain('--- what ds:docservice wrote to err.log (stderr) after the restart ---');
       expect(r.stdout).toContain('Error: Configuration property "services.CoAuthoring.ipfilter.rulesCompiled" is not defined');
       expect(r.stdout).toMatch(/rolled back: the original file is restored and ds:docservice, ds:converter are running again \(journal \S+\)/);
       const h = await ds.run(['history', '--root', ds.root]);
@@ -170,11 +170,11 @@ describe.concurrent('apply fails → automatic rollback to the original bytes', 
       const r = await ds.run([...ds.applyArgs, '--settle', '4', '--json']);
       const ms = Date.now() - t0;
       expect(r.code, all(r)).toBe(20);
-      const j = JSON.parse(r.stdout) as { outcome: string; failure: { reason: string; failed: { name: string }[]; logs: { name: string; tail: string }[] } };
+      const j = JSON.parse(r.stdout) as { outcome: string; failure: { reason: string; failed: { name: string }[]; logs: { name: string; stream: string; tail: string }[] } };
       expect(j.outcome).toBe('rolled-back');
       expect(j.failure.reason).toMatch(/^services did not stay up: ds:docservice /);
       expect(j.failure.failed.map((f) => f.name)).toEqual(['ds:docservice']);
-      expect(j.failure.logs[0]?.tail).toContain('injected crash after 2500 ms');
+      expect(j.failure.logs.find((l) => l.stream === 'stderr')?.tail).toContain('injected crash after 2500 ms');
       expect(r.stderr).toContain('waiting 4 s for the services to settle');
       expect(read(ds.local).equals(orig)).toBe(true);
       expect(await allRunning(ds)).toEqual(ALL_RUNNING);
@@ -218,26 +218,6 @@ describe.concurrent('apply fails → automatic rollback to the original bytes', 
       expect((await ds.states()).get('ds:docservice')!.pid).not.toBe(pidNew); // restarted onto the old file
       expect(await commandService(ds)).toEqual({ error: 0, version: '9.3.0.0' });
       expect(await health(ds)).toBe('200 true');
-    });
-  });
-});
-
-describe.concurrent('Ctrl-C in a terminal', () => {
-  it('SIGINT to the whole process group while `supervisorctl restart` runs (it dies too): exit 20, original bytes, RUNNING', { timeout: T }, async (ctx) => {
-    await withDs(ctx, {}, async (ds) => {
-      const orig = read(ds.local);
-      // own process group, like a shell job: the terminal's SIGINT goes to every process in it
-      const run = ds.start([...ds.applyArgs, '--settle', '1'], {}, { detached: true });
-      await waitFor('"restarting …"', () => run.output().includes('restarting ds:docservice, ds:converter (supervisor)'), 60_000, 5);
-      const group = await psGroup(run.child.pid!);
-      process.kill(-run.child.pid!, 'SIGINT');
-      const r = await run.done;
-      expect(group, 'supervisorctl restart was running in the group when SIGINT came').toMatch(/supervisorctl -c \S+ restart ds:docservice/);
-      expect(r.code, all(r)).toBe(20);
-      expect(r.stderr).toContain('SIGINT: rolling back, please wait');
-      expect(read(ds.local).equals(orig)).toBe(true);
-      expect(await allRunning(ds)).toEqual(ALL_RUNNING);
-      expect(await commandService(ds)).toEqual({ error: 0, version: '9.3.0.0' });
     });
   });
 });
@@ -443,16 +423,6 @@ describe('the secret never leaks', () => {
 function psArgs(): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn('ps', ['-eo', 'pid,args'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    p.on('error', reject);
-    p.on('close', () => resolve(out));
-  });
-}
-
-function psGroup(pgid: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ps', ['-o', 'pid,pgid,args', '-g', String(pgid)], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('error', reject);

@@ -25,6 +25,8 @@
  *   DS_STANDIN_FAULT=reject            print a DS-like config error to stderr and exit 1 at start (spawn error)
  *   DS_STANDIN_FAULT=exit-after:<ms>   exit 1 after <ms> (a crash after startsecs)
  *   DS_STANDIN_FAULT=unhealthy         /healthcheck answers `false` (HTTP 200)
+ *   DS_STANDIN_FAULT=no-listen         stay RUNNING, never open the port, log a DB error to stdout once a second
+ *                                      (ds-observed §3f: wrong sql.dbPass → RUNNING, no listener, cause in out.log)
  */
 'use strict';
 
@@ -66,9 +68,9 @@ const fault = (() => {
     }
     if (!text.includes(cond)) return undefined;
   }
-  const m = /^(reject|unhealthy|exit-after:(\d+))$/.exec(spec);
+  const m = /^(reject|unhealthy|no-listen|exit-after:(\d+))$/.exec(spec);
   if (!m) {
-    process.stderr.write(`standin-ds: DS_STANDIN_FAULT must be reject, unhealthy or exit-after:<ms>, got ${JSON.stringify(spec)}\n`);
+    process.stderr.write(`standin-ds: DS_STANDIN_FAULT must be reject, unhealthy, no-listen or exit-after:<ms>, got ${JSON.stringify(spec)}\n`);
     process.exit(2);
   }
   return m[2] !== undefined ? { kind: 'exit-after', ms: Number(m[2]) } : { kind: m[1] };
@@ -384,7 +386,11 @@ const nodeEnv = env.NODE_ENV || 'development';
 if (role === 'docservice') {
   const port = Number(env.DS_STANDIN_PORT || get(baseConfig, 'services.CoAuthoring.server.port'));
   log('INFO', `standin-ds docservice starting (pid ${process.pid}, config ${flavour}, NODE_CONFIG_DIR=${env.NODE_CONFIG_DIR || ''}, NODE_ENV=${nodeEnv})`);
-  if (env.DS_STANDIN_NO_LISTEN === '1') {
+  if (fault && fault.kind === 'no-listen') {
+    const dbError = () => log('ERROR', 'getTableColumns error: error: password authentication failed for user "onlyoffice"');
+    dbError();
+    setInterval(dbError, 1000); // stay up, never listen
+  } else if (env.DS_STANDIN_NO_LISTEN === '1') {
     log('ERROR', 'getTableColumns error: stand-in told not to listen (DS_STANDIN_NO_LISTEN=1)');
     setInterval(() => {}, 1 << 30); // stay up, never listen
   } else {

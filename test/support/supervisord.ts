@@ -7,7 +7,7 @@
  * supervisord binds nothing to the network (no [inet_http_server]); the stand-in binds 127.0.0.1 only.
  */
 import { execa } from 'execa';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,6 +25,8 @@ export interface ProgramSpec {
   autostart?: boolean;
   startsecs?: number;
   startretries?: number;
+  /** run the program as this user (supervisor `user=`), like DS's `user=ds` */
+  user?: string;
 }
 
 export interface StartOptions {
@@ -82,12 +84,18 @@ export function freePort(): Promise<number> {
 function pct(s: string): string {
   return s.replace(/%/g, '%%');
 }
-/** environment=KEY="value",… (supervisor parses it with shlex: quote, escape backslash and quote). */
+/**
+ * environment=KEY="value",… Supervisor reads it with shlex in non-POSIX mode (no escapes) and strips quote
+ * characters from both ends of each value (supervisor/datatypes.py dict_of_key_value_pairs), so a value holding
+ * double quotes (a NODE_CONFIG JSON) goes in single quotes.
+ */
 function envLine(env: Record<string, string>): string {
   return Object.entries(env)
     .map(([k, v]) => {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`bad environment key ${k}`);
-      return `${k}="${pct(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+      const q = v.includes('"') ? "'" : '"';
+      if (v.includes(q) || /^['"]|['"]$/.test(v)) throw new Error(`environment value of ${k} cannot be quoted for supervisor: ${v}`);
+      return `${k}=${q}${pct(v)}${q}`;
     })
     .join(',');
 }
@@ -132,6 +140,8 @@ export async function startSupervisor(opts: StartOptions): Promise<Sup> {
   const readyTimeout = opts.readyTimeoutMs ?? 15_000;
   if (opts.programs.length === 0) throw new Error('startSupervisor: no programs');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dsh-sup-'));
+  // a program with user= chdirs into `directory=` after dropping privileges
+  if (opts.programs.some((p) => p.user)) await chmod(dir, 0o755);
   const conf = path.join(dir, 'supervisord.conf');
   const socket = path.join(dir, 'supervisor.sock');
   const pidfile = path.join(dir, 'supervisord.pid');
@@ -174,6 +184,7 @@ export async function startSupervisor(opts: StartOptions): Promise<Sup> {
       `environment=${envLine(penv)}`,
       `stdout_logfile=${pct(path.join(logDir, 'out.log'))}`,
       `stderr_logfile=${pct(path.join(logDir, 'err.log'))}`,
+      ...(p.user ? [`user=${p.user}`] : []),
       `autostart=${p.autostart === false ? 'false' : 'true'}`,
       'autorestart=true',
       `startsecs=${p.startsecs ?? 1}`,

@@ -18,6 +18,45 @@ export interface ServicePort {
   watch(names: readonly string[], opts: { settleMs: number; signal?: AbortSignal; onProgress?: (text: string) => void }): Promise<{ ok: boolean; failed: ServiceFailure[] }>;
   /** Last lines of a service's error output (for the failure report). */
   logTail(name: string): Promise<string>;
+  /** Remember where each service's logs end now (call before a restart). */
+  logMark(names: readonly string[]): Promise<LogMark>;
+  /** What `name` wrote to its logs since `mark` (stdout and stderr, or the journal), last lines of each. */
+  logsSince(name: string, mark: LogMark): Promise<ServiceLog[]>;
+}
+
+/** Opaque position in the services' logs, from logMark(). */
+export interface LogMark {
+  readonly at: number;
+  readonly tails: ReadonlyMap<string, string>;
+}
+
+export interface ServiceLog {
+  readonly name: string;
+  /** stdout (out.log: DS's run-time errors go here), stderr (err.log: config-load errors), or journal. */
+  readonly stream: 'stdout' | 'stderr' | 'journal';
+  readonly tail: string;
+}
+
+/** How much of a supervisor log is fetched to find what was appended (bytes). */
+const LOG_WINDOW = 256 * 1024;
+/** Lines of each log shown in a failure report. */
+const LOG_LINES = 15;
+
+/**
+ * The part of `after` appended since `before` was read (both are the last LOG_WINDOW bytes of the same log).
+ * Exact while the log fits in the window; beyond it the end of `before` is found in `after` (the last 4 kB as an
+ * anchor). A log that was rotated or truncated counts as all new.
+ */
+export function appendedSince(before: string, after: string): string {
+  if (before === '') return after;
+  if (before.length < LOG_WINDOW && after.startsWith(before)) return after.slice(before.length);
+  const anchor = before.slice(-4096);
+  const i = after.lastIndexOf(anchor);
+  return i < 0 ? after : after.slice(i + anchor.length);
+}
+
+function lastLines(text: string, n = LOG_LINES): string {
+  return text.replace(/\s+$/, '').split('\n').slice(-n).join('\n');
 }
 
 export function supervisorPort(sup: Supervisor): ServicePort {
@@ -53,6 +92,22 @@ export function supervisorPort(sup: Supervisor): ServicePort {
         return e instanceof SupervisorUnavailableError ? '' : String(e);
       }
     },
+    async logMark(names) {
+      const at = Date.now();
+      const keys = names.flatMap((n) => (['stdout', 'stderr'] as const).map((stream) => ({ n, stream })));
+      const texts = await Promise.all(keys.map((k) => sup.tail(k.n, k.stream, LOG_WINDOW).catch(() => '')));
+      return { at, tails: new Map(keys.map((k, i) => [`${k.n}\0${k.stream}`, texts[i]!])) };
+    },
+    async logsSince(name, mark) {
+      const streams = ['stdout', 'stderr'] as const;
+      const afters = await Promise.all(streams.map((stream) => sup.tail(name, stream, LOG_WINDOW).catch(() => '')));
+      const out: ServiceLog[] = [];
+      streams.forEach((stream, i) => {
+        const fresh = lastLines(appendedSince(mark.tails.get(`${name}\0${stream}`) ?? '', afters[i]!));
+        if (fresh.trim()) out.push({ name, stream, tail: fresh });
+      });
+      return out;
+    },
   };
 }
 
@@ -65,6 +120,7 @@ interface SystemdLike {
     opts: { settleMs: number; signal?: AbortSignal; onProgress?: (s: { name: string; activeState: string; subState: string; nRestarts: number }[]) => void },
   ): Promise<{ ok: boolean; failed: ServiceFailure[] }>;
   logTail(unit: string, lines?: number): Promise<string>;
+  logSince(unit: string, sinceMs: number, lines?: number): Promise<string>;
 }
 
 export function systemdPort(sd: SystemdLike): ServicePort {
@@ -85,5 +141,12 @@ export function systemdPort(sd: SystemdLike): ServicePort {
       return { ok: r.ok, failed: r.failed };
     },
     logTail: (name) => sd.logTail(name, 15).catch(() => ''),
+    async logMark() {
+      return { at: Date.now(), tails: new Map() };
+    },
+    async logsSince(name, mark) {
+      const text = lastLines(await sd.logSince(name, mark.at, LOG_LINES).catch(() => ''));
+      return text.trim() ? [{ name, stream: 'journal', tail: text }] : [];
+    },
   };
 }

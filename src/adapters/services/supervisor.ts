@@ -262,6 +262,8 @@ export class Supervisor {
       reject: false,
       shell: false,
       stdin: 'ignore',
+      // its own process group: a Ctrl-C at the terminal reaches ds-harden (which rolls back), not this child
+      detached: true,
       timeout: this.timeoutMs,
       extendEnv: this.env === undefined,
       env: { ...(this.env ?? {}), LC_ALL: 'C', LANG: 'C' },

@@ -232,6 +232,8 @@ export class Systemd {
       reject: false,
       shell: false,
       stdin: 'ignore',
+      // its own process group: a Ctrl-C at the terminal reaches ds-harden (which rolls back), not this child
+      detached: true,
       timeout,
       ...(signal ? { cancelSignal: signal } : {}),
       extendEnv: this.env === undefined,
@@ -309,6 +311,22 @@ export class Systemd {
     const n = Math.min(10_000, Math.max(1, Math.floor(Number.isFinite(lines) ? lines : 20)));
     try {
       const r = await this.run(this.journalctl, ['-u', unit, '-n', String(n), '--no-pager', '-o', 'cat'], this.timeoutMs);
+      return r.stdout;
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * What the unit logged since `sinceMs` (epoch ms): `journalctl -u <unit> --since @<seconds> -n <lines> --no-pager -o cat`
+   * (systemd.time(7): "@" followed by seconds since the epoch). '' when journalctl is missing or fails to run.
+   */
+  async logSince(unit: string, sinceMs: number, lines = 20): Promise<string> {
+    assertUnits([unit], 'logSince');
+    const n = Math.min(10_000, Math.max(1, Math.floor(Number.isFinite(lines) ? lines : 20)));
+    const since = `@${Math.floor(sinceMs / 1000)}`;
+    try {
+      const r = await this.run(this.journalctl, ['-u', unit, '--since', since, '-n', String(n), '--no-pager', '-o', 'cat'], this.timeoutMs);
       return r.stdout;
     } catch {
       return '';

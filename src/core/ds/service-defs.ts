@@ -25,33 +25,55 @@ export const CONFIG_ENV_KEYS = [
   'HOSTNAME',
 ] as const;
 
-function unquote(v: string): string {
-  const t = v.trim();
-  if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) return t.slice(1, -1);
-  return t;
+const SHLEX_WORDCHARS = /[A-Za-z0-9_/.+\-():]/;
+
+/**
+ * Tokens of Python's `shlex.shlex(text)` in its default, non-POSIX mode with supervisor's extra word characters
+ * `/.+-():` (Supervisor/supervisor supervisor/datatypes.py dict_of_key_value_pairs; Python Lib/shlex.py
+ * read_token): words of word characters (a quote inside a word is kept as part of it), quoted strings kept with
+ * their quotes (no escapes), `#` starts a comment to the end of the line, any other character is a token by itself.
+ */
+function shlexTokens(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '"' || c === "'") {
+      const end = text.indexOf(c, i + 1);
+      const stop = end < 0 ? text.length : end + 1;
+      out.push(text.slice(i, stop));
+      i = stop;
+    } else if (SHLEX_WORDCHARS.test(c)) {
+      let j = i;
+      while (j < text.length && (SHLEX_WORDCHARS.test(text[j]!) || text[j] === '"' || text[j] === "'")) j++;
+      out.push(text.slice(i, j));
+      i = j;
+    } else {
+      out.push(c);
+      i++;
+    }
+  }
+  return out;
 }
 
-/** supervisor: KEY="val",KEY2=val2 (commas inside quotes are kept). */
+/**
+ * supervisor `environment=KEY="val",KEY2=val2`, parsed as supervisord parses it (dict_of_key_value_pairs, see
+ * shlexTokens): tokens taken as KEY = VALUE triples separated by one token (the comma); each value has every
+ * leading and trailing quote character stripped. `%%` is supervisor's escaped `%` (config interpolation).
+ * Returns the pairs read before the first malformed triple (supervisord refuses to start on one).
+ */
 export function parseSupervisorEnv(value: string): Record<string, string> {
+  const tokens = shlexTokens(value.replace(/%%/g, '%'));
   const out: Record<string, string> = {};
-  let cur = '';
-  let quote: string | null = null;
-  const flush = () => {
-    const eq = cur.indexOf('=');
-    if (eq > 0) out[cur.slice(0, eq).trim()] = unquote(cur.slice(eq + 1));
-    cur = '';
-  };
-  for (const ch of value) {
-    if (quote) {
-      if (ch === quote) quote = null;
-      cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      cur += ch;
-    } else if (ch === ',') flush();
-    else cur += ch;
+  for (let i = 0; i < tokens.length; i += 4) {
+    const [k, eq, v] = [tokens[i], tokens[i + 1], tokens[i + 2]];
+    if (k === undefined || eq !== '=' || v === undefined) break;
+    Object.defineProperty(out, k, { value: v.replace(/^['"]+|['"]+$/g, ''), enumerable: true, writable: true, configurable: true });
   }
-  flush();
   return out;
 }
 
@@ -110,4 +132,39 @@ export function systemdEnvs(file: string, text: string, unit: string): ServiceEn
 /** Is this service one that loads /etc/onlyoffice/documentserver (DocService or FileConverter)? */
 export function readsDsConfig(service: string): boolean {
   return /docservice|converter/i.test(service);
+}
+
+/**
+ * The file patterns of a supervisord.conf's `[include] files = …` (space-separated; supervisor expands each with
+ * glob relative to the including file's directory, after `%(here)s` interpolation — Supervisor/supervisor
+ * supervisor/options.py ServerOptions.read_config, "include" section). Returned as absolute patterns; only the
+ * main file's include section is followed, as supervisord does.
+ */
+export function supervisorIncludes(text: string, fileDir: string): string[] {
+  const out: string[] = [];
+  let inInclude = false;
+  let collecting = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/^\s*[;#].*$/, '');
+    const sec = /^\s*\[([^\]]+)\]/.exec(line);
+    if (sec) {
+      inInclude = sec[1]!.trim() === 'include';
+      collecting = false;
+      continue;
+    }
+    if (!inInclude) continue;
+    const m = /^\s*files\s*[=:]\s*(.*)$/.exec(line);
+    let value: string | undefined;
+    if (m) {
+      value = m[1];
+      collecting = true;
+    } else if (collecting && /^\s+\S/.test(line)) value = line; // INI continuation line
+    else if (/^\S/.test(line)) collecting = false;
+    if (value === undefined) continue;
+    for (const p of value.replace(/\s;.*$/, '').trim().split(/\s+/).filter(Boolean)) {
+      const expanded = p.replace(/%\(here\)s/g, fileDir);
+      out.push(expanded.startsWith('/') ? expanded : `${fileDir.replace(/\/$/, '')}/${expanded}`);
+    }
+  }
+  return out;
 }

@@ -163,7 +163,16 @@ export interface LoadOptions {
   readonly version?: DsVersionInfo;
   /** --hostname: override node-config's host name. */
   readonly hostname?: string;
+  /**
+   * Service definitions read from the supervisor configuration the tool talks to (--supervisor-conf and its
+   * [include] files), in place of the ones found in the standard directories. Paths in their environment are
+   * paths on this machine; `toHostPath` maps them below --root.
+   */
+  readonly serviceDefinitions?: { readonly files: readonly { readonly file: string; readonly text: string }[]; readonly toHostPath: (p: string) => string };
 }
+
+/** The options that must be the same when a candidate is re-loaded (validation). */
+export type ReloadOptions = Pick<LoadOptions, 'hostname' | 'serviceDefinitions'>;
 
 export interface LoadedConfig {
   readonly configDir: string;
@@ -173,6 +182,8 @@ export interface LoadedConfig {
   readonly services: readonly ServiceEnv[];
   /** Other files in the config dir DS reads in other ways (custom-environment-variables.*). */
   readonly extraFiles: readonly string[];
+  /** What a re-load of a candidate must pass again to see the same layers. */
+  readonly loadOptions: ReloadOptions;
 }
 
 const SERVICE_DIRS: readonly { dir: string; manager: 'supervisor' | 'systemd'; match: RegExp }[] = [
@@ -235,8 +246,17 @@ function configEnv(services: readonly ServiceEnv[]): { env: Record<string, strin
   return { env: Object.assign({}, ...same.map((s) => s.env)) as Record<string, string>, from: same[same.length - 1]! };
 }
 
+/** Program definitions of supervisor configuration files (already read), with their paths mapped to host paths. */
+function definedServices(defs: NonNullable<LoadOptions['serviceDefinitions']>): ServiceEnv[] {
+  const PATHS = ['NODE_CONFIG_DIR', 'NODE_CONFIG_RUNTIME_JSON'];
+  return defs.files
+    .flatMap((f) => supervisorEnvs(f.file, f.text))
+    .filter((s) => readsDsConfig(s.service))
+    .map((s) => ({ ...s, env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, PATHS.includes(k) ? defs.toHostPath(v) : v])) }));
+}
+
 export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Promise<LoadedConfig> {
-  const services = await discoverServices(host);
+  const services = opts.serviceDefinitions ? definedServices(opts.serviceDefinitions) : await discoverServices(host);
   const { env, from } = configEnv(services);
   const configDir = opts.configDir ?? env.NODE_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
   // default.json is read for the fingerprint and again as a layer: read each file once
@@ -318,5 +338,6 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   }
 
   const extraFiles = entries.filter((n) => /^custom-environment-variables\./.test(n)).map((n) => `${configDir}/${n}`);
-  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles };
+  const loadOptions: ReloadOptions = { ...(opts.hostname ? { hostname: opts.hostname } : {}), ...(opts.serviceDefinitions ? { serviceDefinitions: opts.serviceDefinitions } : {}) };
+  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, loadOptions };
 }

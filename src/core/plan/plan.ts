@@ -28,7 +28,26 @@ export interface Change {
   readonly to: unknown;
 }
 
-export type RefusalCode = 'parse-error' | 'json5-syntax' | 'duplicate-keys' | 'not-an-object' | 'bad-address' | 'overridden' | 'introduces-critical';
+export type RefusalCode =
+  | 'parse-error'
+  | 'json5-syntax'
+  | 'duplicate-keys'
+  | 'not-an-object'
+  | 'bad-address'
+  | 'overridden'
+  | 'introduces-critical'
+  /** another layer would stop DS at its next restart anyway */
+  | 'not-restartable'
+  /** the new rules would block DS's callbacks to the integrator's storage */
+  | 'storage-blocked'
+  /** the file changed between reading and writing (another run, an editor) */
+  | 'changed-since-read'
+  /** an earlier apply stopped half-way: roll it back first */
+  | 'interrupted-apply'
+  /** another ds-harden run holds the lock */
+  | 'locked'
+  /** DS was not healthy before the change */
+  | 'unhealthy-before';
 
 export interface Refusal {
   readonly code: RefusalCode;
@@ -51,14 +70,15 @@ export interface Plan {
 
 const LOOPBACK = ['127.0.0.1', '0:0:0:0:0:0:0:1'];
 
-/** Placeholder or short secrets are replaced by --generate-secret; a strong, consistent one is kept. */
-export function reusableSecret(loaded: LoadedConfig): string | undefined {
+/**
+ * The one JWT secret DS uses now, when inbox, outbox and session hold the same string (else undefined).
+ * Whether it is strong enough to keep is judged by core/ds/secret-strength.ts, by the caller.
+ */
+export function currentSecret(loaded: LoadedConfig): string | undefined {
   const slots = [K.secretInbox, K.secretOutbox, K.secretSession].map((k) => getPath(loaded.effective.value, k));
   const first = slots[0];
-  if (typeof first !== 'string' || first.length < 32) return undefined;
-  if (!slots.every((s) => s === first)) return undefined;
-  if (new Set(first).size < 10) return undefined;
-  return first;
+  if (typeof first !== 'string' || first === '') return undefined;
+  return slots.every((s) => s === first) ? first : undefined;
 }
 
 function pathOf(key: string): JsonPath {

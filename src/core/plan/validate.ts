@@ -11,13 +11,23 @@ import { evaluate, makeContext } from '../evaluate.js';
 import type { HostFacts, Rule } from '../rules/rule.js';
 import type { Plan, Refusal } from './plan.js';
 
-/** The same host, but `path` reads as `text` (owner and mode of the existing file, or 0640). */
-export function overlay(host: ReadonlyHost, path: string, text: string): ReadonlyHost {
+/** Owner and permission bits a write gives a file. */
+export interface PlannedStat {
+  readonly uid: number;
+  readonly gid: number;
+  readonly mode: number;
+}
+
+/**
+ * The same host, but `path` reads as `text`, with the owner and mode the write will give it (`planned`), else
+ * those of the existing file, else root:root 0640.
+ */
+export function overlay(host: ReadonlyHost, path: string, text: string, planned?: PlannedStat): ReadonlyHost {
   return {
     async read(p): Promise<ReadResult> {
       if (p !== path) return host.read(p);
       const cur = await host.read(p);
-      const stat = cur.stat ?? { uid: 0, gid: 0, mode: 0o640, size: 0, isSymlink: false };
+      const stat = { ...(cur.stat ?? { uid: 0, gid: 0, mode: 0o640, size: 0, isSymlink: false }), ...(planned ?? {}) };
       return { ok: true, text, stat: { ...stat, size: Buffer.byteLength(text) } };
     },
     async list(dir) {
@@ -36,7 +46,7 @@ const keyOf = (f: Finding) => `${f.ruleId}|${f.key ?? ''}|${f.location?.file ?? 
 export interface Validation {
   readonly refusals: readonly Refusal[];
   readonly after: LoadedConfig;
-  /** Critical findings the candidate would introduce (also in refusals). */
+  /** Findings of any severity the candidate would introduce (the critical ones are also refusals). */
   readonly introduced: readonly Finding[];
   /** Findings of any severity resolved by the change. */
   readonly resolved: readonly Finding[];
@@ -48,9 +58,10 @@ export async function validateCandidate(
   plan: Plan,
   rules: readonly Rule[],
   facts: HostFacts,
+  planned?: PlannedStat,
 ): Promise<Validation> {
   const refusals: Refusal[] = [];
-  const after = await loadConfig(overlay(host, plan.target, plan.after), { configDir: before.configDir, version: before.version });
+  const after = await loadConfig(overlay(host, plan.target, plan.after, planned), { configDir: before.configDir, version: before.version, ...before.loadOptions });
   const layer = after.layers.find((l) => l.file === plan.target);
   if (!layer || layer.status !== 'loaded') {
     refusals.push({
@@ -78,8 +89,8 @@ export async function validateCandidate(
   const now = evaluate(rules, makeContext(after, facts));
   const wasKeys = new Set(was.map(keyOf));
   const nowKeys = new Set(now.map(keyOf));
-  const introduced = now.filter((f) => f.severity === 'critical' && !wasKeys.has(keyOf(f)));
-  for (const f of introduced) {
+  const introduced = now.filter((f) => !wasKeys.has(keyOf(f)));
+  for (const f of introduced.filter((x) => x.severity === 'critical')) {
     refusals.push({ code: 'introduces-critical', message: `the change would introduce ${f.ruleId} (${f.title}): ${f.message.split('\n')[0]}`, ...(f.location ? { location: f.location } : {}) });
   }
   const resolved = was.filter((f) => !nowKeys.has(keyOf(f)));

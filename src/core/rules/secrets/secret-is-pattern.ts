@@ -4,9 +4,8 @@
  * Shorter values are DSH301's, placeholders DSH300's; secrets read from files are not judged here.
  */
 import type { Rule, RuleHit } from '../rule.js';
-import { placeholderKind, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
-import { MIN_SECRET_LENGTH } from './secret-too-short.js';
-import { weaknessOf } from './weakness.js';
+import { secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
+import { judgeSecret } from '../../ds/secret-strength.js';
 
 export const secretIsPattern: Rule = {
   id: 'DSH302',
@@ -25,9 +24,9 @@ export const secretIsPattern: Rule = {
     const hits: RuleHit[] = [];
     for (const use of secretsInUse(ctx)) {
       if (use.source !== 'string' || use.value === undefined) continue;
-      if (use.value.length < MIN_SECRET_LENGTH || placeholderKind(use.value)) continue;
-      const reason = weaknessOf(use.value);
-      if (!reason) continue;
+      const verdict = judgeSecret(use.value);
+      if (verdict.ok || verdict.ruleId !== 'DSH302') continue;
+      const reason = verdict.reason.replace(/^it is guessable: /, '');
       const loc = ctx.origin(use.stringKey);
       hits.push({
         message: `${short(use.stringKey)} (${use.value.length} characters, ${where(loc)}) is guessable: ${reason}. It ${use.role}.`,

@@ -4,9 +4,8 @@
  * Values DSH300 already reports (placeholders, empty) and secrets read from files (DSH304/DSH305) are left out.
  */
 import type { Rule, RuleHit } from '../rule.js';
-import { placeholderKind, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
-
-export const MIN_SECRET_LENGTH = 32;
+import { secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
+import { judgeSecret, MIN_SECRET_LENGTH } from '../../ds/secret-strength.js';
 
 export const secretTooShort: Rule = {
   id: 'DSH301',
@@ -26,8 +25,8 @@ export const secretTooShort: Rule = {
     const hits: RuleHit[] = [];
     for (const use of secretsInUse(ctx)) {
       if (use.source !== 'string' || use.value === undefined) continue;
-      if (placeholderKind(use.value)) continue; // DSH300
-      if (use.value.length >= MIN_SECRET_LENGTH) continue;
+      const verdict = judgeSecret(use.value);
+      if (verdict.ok || verdict.ruleId !== 'DSH301') continue; // placeholders are DSH300's, patterns DSH302's
       const loc = ctx.origin(use.stringKey);
       hits.push({
         message:

@@ -1,0 +1,95 @@
+/**
+ * Formatters for apply's result (also rotate-secret's and the wizard's): pure functions from an ApplyResult to text.
+ * The plan part is printed before the services are restarted, the outcome part after; --json prints the whole
+ * result (schemas/apply-result.schema.json). The result holds no secret, so neither does anything printed here.
+ */
+import type { ApplyResult } from '../apply/result.js';
+import type { SimulationRow } from '../core/plan/simulation.js';
+import type { Style } from './style.js';
+
+function shown(v: unknown): string {
+  const s = typeof v === 'string' && v.startsWith('••••••') ? v : JSON.stringify(v);
+  return s === undefined ? '(unset)' : s.length > 90 ? s.slice(0, 87) + '...' : s;
+}
+
+function loc(l: { file: string; line: number; column: number } | undefined): string {
+  return l ? `${l.file}:${l.line}:${l.column}: ` : '';
+}
+
+function simulationText(rows: readonly SimulationRow[], style: Style): string {
+  if (rows.length === 0) return '';
+  const lines = [style.bold('ipfilter simulation (first match wins; no match = allowed):')];
+  for (const r of rows) {
+    const verdict = r.decision === 'allowed' ? style.green('allowed') : r.decision === 'denied' ? style.red('denied ') : style.yellow('error  ');
+    lines.push(`  ${verdict}  ${r.target.padEnd(28)} ${style.dim(`${r.label}; ${r.rule ? `rule ${r.rule}` : 'no rule matches'}`)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The header line: command, target file and DS version. */
+export function formatApplyHeader(r: ApplyResult, style: Style): string {
+  const head = r.target ? `ds-harden ${r.command} — ${r.target}` + style.dim(`  (DS ${r.dsVersion})`) : `ds-harden ${r.command}`;
+  return style.bold(head) + '\n' + (r.secretSource ? `secret: ${r.secretSource}\n` : '');
+}
+
+/** What will change and why (printed before anything is restarted; the whole body of a dry run). */
+export function formatApplyPlan(r: ApplyResult, style: Style): string {
+  let out = '';
+  if (r.outcome === 'refused') {
+    out += style.red('refused — nothing was changed:\n') + r.refusals.map((x) => `  - ${loc(x.location)}${x.message}`).join('\n') + '\n';
+    for (const n of r.notes) out += style.yellow(`note: ${n}\n`);
+    return out;
+  }
+  if (r.outcome === 'no-change') {
+    for (const n of r.notes) out += style.yellow(`note: ${n}\n`);
+    return out + style.green('nothing to change: the configuration already matches.\n');
+  }
+  out += `changes to ${r.target}:\n`;
+  for (const c of r.changes) out += `  ${c.key}: ${shown(c.from)} → ${shown(c.to)}\n`;
+  for (const n of r.notes) out += style.yellow(`note: ${n}\n`);
+  out += simulationText(r.simulation, style);
+  if (r.resolved.length) out += `resolves: ${[...new Set(r.resolved.map((f) => f.ruleId))].join(', ')}\n`;
+  for (const f of r.introduced) out += style.yellow(`introduces ${f.ruleId} (${f.severity}): ${f.message.split('\n')[0]}\n`);
+  if (r.outcome === 'dry-run' && r.dryRun) {
+    out += r.diff ?? '';
+    out += style.dim('dry run: nothing was written.\n');
+  }
+  return out;
+}
+
+/** The end of a run that wrote (or tried to write): done, rolled back, or the rollback failed too. */
+export function formatApplyOutcome(r: ApplyResult, style: Style): string {
+  if (r.outcome === 'refused') return style.red('refused — nothing was changed:\n') + r.refusals.map((x) => `  - ${loc(x.location)}${x.message}`).join('\n') + '\n';
+  const logs = (r.failure?.logs ?? []).map((l) => `--- what ${l.name} wrote to ${l.stream === 'stdout' ? 'out.log (stdout)' : l.stream === 'stderr' ? 'err.log (stderr)' : 'its journal'} after the restart ---\n${l.tail}`).join('\n');
+  if (r.outcome === 'changed') {
+    let out = style.green(`done: ${r.target} updated${r.restarted?.length ? `, ${r.restarted.join(', ')} restarted and healthy` : ''}.\n`);
+    if (r.journalId && r.hints.rollback) out += style.dim(`journal ${r.journalId} — undo with: ${r.hints.rollback}\n`);
+    if (r.integratorMustMatch && r.hints.readSecret) {
+      out += `The integrator (Nextcloud: ONLYOFFICE app settings) must now use the same secret and header. Read the secret with:\n  ${r.hints.readSecret}\n`;
+    }
+    return out;
+  }
+  if (r.outcome === 'rolled-back') {
+    let out = style.red(`failed: ${r.failure?.reason ?? 'unknown'}\n`);
+    if (logs) out += logs + '\n';
+    out += style.yellow(`rolled back: the original file is restored${r.restarted?.length ? ` and ${r.restarted.join(', ')} are running again` : ''} (journal ${r.journalId}).\n`);
+    return out;
+  }
+  if (r.outcome === 'rollback-failed') {
+    let out = style.red(`failed: ${r.failure?.reason ?? 'unknown'}\n`);
+    if (logs) out += logs + '\n';
+    out += style.red(`ROLLBACK FAILED: ${r.rollbackError}\nThe backup is in the journal: ${r.hints.rollback ?? `ds-harden rollback ${r.journalId}`}\n`);
+    return out;
+  }
+  return '';
+}
+
+/** The whole result as a person reads it (a run that stopped before the transaction, or a dry run). */
+export function formatApplyText(r: ApplyResult, style: Style): string {
+  return formatApplyHeader(r, style) + formatApplyPlan(r, style);
+}
+
+/** --json: the result as one JSON document (schemas/apply-result.schema.json). */
+export function formatApplyJson(r: ApplyResult): string {
+  return JSON.stringify(r, null, 2) + '\n';
+}
