@@ -155,3 +155,26 @@ describe('apply --dry-run diff hides every secret', () => {
     expect(r.stdout).toMatch(/^\+.*"browser": true/m);
   });
 });
+
+describe('apply --json follows schemas/apply-result.schema.json', () => {
+  it('for changed, dry-run, no-change and refused results', async () => {
+    const { default: Ajv2020 } = await import('ajv/dist/2020.js');
+    const schema = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../schemas/apply-result.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    const root = tree('{}\n');
+    const runs = [
+      runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--dry-run', '--json', ...base], { env: { S: SECRET } }),
+      runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } }),
+      runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } }),
+      runCli(['apply', '--root', root, '--allow', '10.0.0.0/12', '--json', ...base]),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([10, 10, 0, 4]);
+    const outcomes = runs.map((r) => {
+      const doc = JSON.parse(r.stdout);
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+      expect(r.stdout).not.toContain(SECRET);
+      return doc.outcome;
+    });
+    expect(outcomes).toEqual(['dry-run', 'changed', 'no-change', 'refused']);
+  });
+});
