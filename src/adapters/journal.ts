@@ -63,12 +63,24 @@ export interface JournalFile {
   restoreStat?: { uid: number; gid: number; mode: number };
 }
 
+/** The integrator end of a change (Nextcloud/ownCloud through occ), so a rollback restores both ends. */
+export interface JournalIntegrator {
+  kind: string;
+  /** The occ command prefix as the user gave it (argv words; holds no secret). */
+  occ: string[];
+  /** saved: old values backed up; set: new values written; restored: old values put back. */
+  state: 'saved' | 'set' | 'restored';
+  /** File name inside the entry dir holding the old values (mode 0600; may hold the old secret). */
+  backup: string;
+}
+
 export interface JournalEntry {
   id: string;
   createdAt: string;
   command: string;
   state: JournalState;
   files: JournalFile[];
+  integrator?: JournalIntegrator;
   restarted?: string[];
   note?: string;
   history: { state: JournalState; at: string }[];
@@ -137,6 +149,12 @@ function validateEntry(v: unknown): string | undefined {
     return 'malformed restarted list';
   }
   if (!optType(v, 'note', 'string')) return 'malformed note';
+  const ig = v['integrator'];
+  if (ig !== undefined) {
+    if (!isObject(ig) || typeof ig['kind'] !== 'string' || !Array.isArray(ig['occ']) || !ig['occ'].every((a) => typeof a === 'string')) return 'malformed integrator';
+    if (!['saved', 'set', 'restored'].includes(String(ig['state']))) return 'malformed integrator state';
+    if (typeof ig['backup'] !== 'string' || !isSafeName(ig['backup'])) return 'malformed integrator backup';
+  }
   if (!Array.isArray(v['files'])) return 'missing files';
   for (const f of v['files']) {
     if (!isObject(f)) return 'malformed file item';
@@ -182,6 +200,7 @@ function toManifest(entry: JournalEntry): Record<string, unknown> {
       restoreStat: f.restoreStat ? { uid: f.restoreStat.uid, gid: f.restoreStat.gid, mode: f.restoreStat.mode } : undefined,
     })),
     restarted: entry.restarted,
+    integrator: entry.integrator ? { kind: entry.integrator.kind, occ: [...entry.integrator.occ], state: entry.integrator.state, backup: entry.integrator.backup } : undefined,
     note: entry.note,
     history: entry.history.map((h) => ({ state: h.state, at: h.at })),
   };
@@ -335,6 +354,34 @@ export class Journal {
     await this.writeManifest(next);
     Object.assign(entry, next);
     return entry;
+  }
+
+  /**
+   * Back up the integrator's current values (JSON, mode 0600 — it may hold the old secret, like a local.json
+   * backup) and record the integrator in the manifest in state 'saved'.
+   */
+  async saveIntegrator(entry: JournalEntry, kind: string, occ: readonly string[], before: unknown): Promise<JournalEntry> {
+    const backup = 'integrator-before.json';
+    await writeFileAtomic(path.join(this.entryDir(entry.id), backup), `${JSON.stringify(before)}\n`, { mode: FILE_MODE });
+    const next: JournalEntry = { ...entry, integrator: { kind, occ: [...occ], state: 'saved', backup } };
+    await this.writeManifest(next);
+    Object.assign(entry, next);
+    return entry;
+  }
+
+  /** Move the integrator record to `state` and persist it. */
+  async setIntegratorState(entry: JournalEntry, state: JournalIntegrator['state']): Promise<JournalEntry> {
+    if (!entry.integrator) throw new Error(`journal ${entry.id} has no integrator`);
+    const next: JournalEntry = { ...entry, integrator: { ...entry.integrator, state } };
+    await this.writeManifest(next);
+    Object.assign(entry, next);
+    return entry;
+  }
+
+  /** The integrator's old values saved by saveIntegrator(). */
+  async loadIntegratorBackup(entry: JournalEntry): Promise<unknown> {
+    if (!entry.integrator) throw new Error(`journal ${entry.id} has no integrator`);
+    return JSON.parse(await fs.readFile(path.join(this.entryDir(entry.id), entry.integrator.backup), 'utf8'));
   }
 
   /** Record the hash of what was written to `p` (matched by path or real path). */

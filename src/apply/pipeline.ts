@@ -32,6 +32,9 @@ import { APPLY_EXIT, scrubDeep, type ApplyOutcome, type ApplyResult, type Findin
 import { DEFAULT_HEALTH_URL, DEFAULT_SETTLE_MS, DEFAULT_STATE_DIR } from './defaults.js';
 import { commandLine } from './command-line.js';
 import type { TxOutcome } from './transaction.js';
+import { getPath } from '../core/layers/merge.js';
+import { integratorStep, readIntegrator, type IntegratorOptions, type IntegratorState } from './integrator.js';
+import { integratorInstructions, type IntegratorSummary } from './integrator-report.js';
 import type { ServicePort } from '../adapters/services/port.js';
 import type { HealthPort } from './transaction.js';
 
@@ -49,6 +52,8 @@ export interface ServiceOptions {
 
 export interface ApplyRunOptions extends TargetOptions, ServiceOptions {
   readonly command: ApplyResult['command'];
+  /** How long the integrator's own check may take, ms. */
+  readonly integratorCheckTimeoutMs?: number;
   readonly dryRun: boolean;
   readonly normalize: boolean;
   readonly showSecrets: boolean;
@@ -137,7 +142,7 @@ export function rollbackHint(o: ApplyRunOptions, id: string): string {
 export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRunDeps): Promise<ApplyRun> {
   const secrets: string[] = [];
   const scrub = (t: string) => scrubText(t, secrets);
-  if (req.errorcode === undefined && req.allow === undefined && req.secretFile === undefined && req.secretEnv === undefined && !req.generateSecret && req.header === undefined && req.useforrequest === undefined) {
+  if (req.errorcode === undefined && req.allow === undefined && req.secretFile === undefined && req.secretEnv === undefined && !req.generateSecret && req.header === undefined && req.useforrequest === undefined && req.occ === undefined) {
     throw new UsageError('nothing to apply: give --allow ADDRESS (repeatable) and/or a secret (--secret-file, --secret-env or --generate-secret)');
   }
   // the target first: a typo in --root must not create a state dir anywhere
@@ -211,7 +216,13 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       dryRun: o.dryRun,
       ...(secret.source ? { secretSource: secret.source } : {}),
       changes: plan.changes.map((c) => ({ key: c.key, from: shownValue(c.key, c.from, o.showSecrets), to: shownValue(c.key, c.to, o.showSecrets) })),
-      notes: [...(pendingMsg ? [pendingMsg] : []), ...prepared.notes],
+      notes: [
+        ...(o.command === 'rotate-secret'
+          ? ['rotate-secret replaces the secret DS checks every integrator\'s tokens with: every other integrator that uses this DS (another Nextcloud or ownCloud, Seafile, scripts calling the APIs) must get the new secret too, or its requests fail with "Invalid token".']
+          : []),
+        ...(pendingMsg ? [pendingMsg] : []),
+        ...prepared.notes,
+      ],
       refusals,
       simulation: prepared.simulation,
       introduced: prepared.introduced.map(summary),
@@ -228,16 +239,56 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
     };
 
     if (refusals.length > 0) return finish('refused');
-    if (plan.changes.length === 0) return finish('no-change');
-    const diff = unifiedDiff(mk(plan.before), mk(plan.after), plan.exists ? plan.target : '/dev/null', plan.target);
-    if (o.dryRun) return finish('dry-run', { diff });
 
-    deps.onPlanned?.(finish('dry-run').result);
+    // ---- the integrator end: the secret and header DS verifies inbox tokens with after the change ----
+    // children (supervisorctl, systemctl, occ) never inherit the variable that holds the secret (`ps e` shows it)
+    // — neither the one --secret-env names nor any other whose value holds a secret of this run
+    const known = secrets.filter((x) => x.length >= 8);
+    const childEnv = Object.fromEntries(
+      Object.entries(deps.env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== req.secretEnv && !known.some((x) => e[1]!.includes(x))),
+    );
+    const effAfter = (k: string) => plan.changes.find((c) => c.key === k)?.to ?? getPath(loaded.effective.value, k);
+    const inboxOn = effAfter(K.enableInbox) === true;
+    const dsSecret = effAfter(K.secretInbox);
+    const dsHeader = typeof effAfter(K.inboxHeader) === 'string' && effAfter(K.inboxHeader) ? String(effAfter(K.inboxHeader)) : 'Authorization';
+    const pair = inboxOn && typeof dsSecret === 'string' && dsSecret ? { secret: dsSecret, header: dsHeader } : undefined;
+    let integrator: IntegratorSummary | undefined;
+    let igState: IntegratorState | undefined;
+    let occ: import('../adapters/integrator/occ.js').Occ | undefined;
+    const ig: IntegratorOptions | undefined = req.integrator || req.occ
+      ? {
+          kind: req.integrator ?? 'nextcloud',
+          ...(req.occ !== undefined ? { occ: (await import('../adapters/integrator/occ.js')).parseOccPrefix(req.occ, '--nextcloud-occ') } : {}),
+          checkTimeoutMs: o.integratorCheckTimeoutMs ?? 150_000,
+        }
+      : undefined;
+    if (ig && ig.occ && (ig.kind === 'nextcloud' || ig.kind === 'owncloud')) {
+      const { Occ } = await import('../adapters/integrator/occ.js');
+      occ = new Occ(ig.occ, { env: childEnv });
+      if (!pair) {
+        integrator = { kind: ig.kind, occ: occ.label, needsChange: false, notes: ['DS does not verify incoming tokens after this change (token.enable.request.inbox is not true), so the app\'s secret is left as it is.'] };
+      } else if (o.dryRun) {
+        deps.progress(`${ig.kind === 'owncloud' ? 'ownCloud' : 'Nextcloud'}: reading the ONLYOFFICE app settings through occ (${occ.label})`);
+        const settings = await occ.settings();
+        if (settings.jwt_secret.value) secrets.push(settings.jwt_secret.value);
+        integrator = { kind: ig.kind, occ: occ.label, ...summaryOf(settings, pair) };
+      } else {
+        igState = await readIntegrator(occ, deps.progress, ig.checkTimeoutMs);
+        for (const v of [igState.appBefore.jwt_secret, igState.before.jwt_secret.value]) if (v) secrets.push(v);
+        integrator = { kind: ig.kind, occ: occ.label, ...summaryOf(igState.before, pair), ...(igState.preCheck ? { preCheck: igState.preCheck } : {}) };
+      }
+    } else if (ig && pair && (base.integratorMustMatch || ig.kind !== 'other')) {
+      integrator = { kind: ig.kind, needsChange: base.integratorMustMatch, instructions: integratorInstructions(ig.kind, pair, carried(o, false)) };
+    }
+
+    if (plan.changes.length === 0 && !integrator?.needsChange) return finish('no-change', integrator ? { integrator } : {});
+    const diff = plan.changes.length ? unifiedDiff(mk(plan.before), mk(plan.after), plan.exists ? plan.target : '/dev/null', plan.target) : '';
+    if (o.dryRun) return finish('dry-run', { ...(diff ? { diff } : {}), ...(integrator ? { integrator } : {}) });
+
+    deps.onPlanned?.(finish('dry-run', integrator ? { integrator } : {}).result);
     await deps.pause?.('planned');
 
     // ---- the transaction ----
-    // children (supervisorctl, systemctl) never inherit the variable that holds the secret (`ps e` shows it)
-    const childEnv = Object.fromEntries(Object.entries(deps.env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== req.secretEnv));
     const services = await deps.connectServices(o, childEnv);
     const health = deps.makeHealth(o);
     const running = services ? await services.running() : [];
@@ -263,9 +314,11 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       } else alert(`${sig}: still rolling back; ds-harden finishes the rollback before it exits.`);
     });
     let outcome: TxOutcome;
+    const step = occ && igState && pair && integrator?.needsChange ? integratorStep(occ, ig!.kind as 'nextcloud' | 'owncloud', igState, pair, deps.progress, ig!.checkTimeoutMs) : undefined;
     try {
-      outcome = await runTransaction(targetLocal, plan.after, running, {
+      outcome = await runTransaction(targetLocal, plan.changes.length ? plan.after : undefined, running, {
         journal: journal!,
+        ...(step ? { integrator: step } : {}),
         expectSha256: beforeSha,
         ...(prepared.writeStat ? { restoreStat: prepared.writeStat } : {}),
         async writeFile(localPath, data) {
@@ -299,19 +352,28 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
     }
     const rollback = rollbackHint(o, outcome.entry.id);
     const readSecret = commandLine(['sudo', 'ds-harden', 'check', ...carried(o, false), '--explain', K.secretInbox, '--show-secrets']);
+    const igOut = outcome.kind !== 'not-written' && integrator ? { integrator: { ...integrator, ...(outcome.integrator ?? {}) } } : integrator ? { integrator } : {};
     if (outcome.kind === 'changed') {
-      return finish('changed', { journalId: outcome.entry.id, restarted: outcome.restarted, hints: { rollback, ...(base.integratorMustMatch ? { readSecret } : {}) } });
+      const synced = Boolean(step) && outcome.integrator?.verdict !== undefined;
+      return finish('changed', { journalId: outcome.entry.id, restarted: outcome.restarted, ...igOut, hints: { rollback, ...(base.integratorMustMatch && !synced ? { readSecret } : {}) } });
     }
     if (outcome.kind === 'not-written') {
       refusals.push({ code: 'changed-since-read', message: outcome.reason });
-      return finish('refused', { journalId: outcome.entry.id });
+      return finish('refused', { journalId: outcome.entry.id, ...igOut });
     }
     const failure = { reason: outcome.failure.reason, failed: outcome.failure.failed, logs: outcome.failure.logs };
-    if (outcome.kind === 'rolled-back') return finish('rolled-back', { journalId: outcome.entry.id, failure, restarted: outcome.restarted });
-    return finish('rollback-failed', { journalId: outcome.entry.id, failure, rollbackError: outcome.rollbackError, hints: { rollback } });
+    if (outcome.kind === 'rolled-back') return finish('rolled-back', { journalId: outcome.entry.id, failure, restarted: outcome.restarted, ...igOut });
+    return finish('rollback-failed', { journalId: outcome.entry.id, failure, rollbackError: outcome.rollbackError, hints: { rollback }, ...igOut });
   } finally {
     await lock?.release();
   }
+}
+
+/** What the integrator holds now compared with what DS will verify (values never leave this function). */
+function summaryOf(settings: import('../core/integrator/nextcloud.js').NcSettings, pair: { secret: string; header: string }): Pick<IntegratorSummary, 'needsChange' | 'headerBefore' | 'headerAfter' | 'secretMatchedBefore' | 'secretSourceBefore'> {
+  const header = settings.jwt_header.value || 'Authorization';
+  const matched = settings.jwt_secret.value === pair.secret;
+  return { needsChange: !matched || header !== pair.header, headerBefore: header, headerAfter: pair.header, secretMatchedBefore: matched, secretSourceBefore: settings.jwt_secret.source };
 }
 
 /** Thrown by the write precondition: the file is not what the plan was made from. */

@@ -29,6 +29,10 @@ export interface ApplyRequest {
   readonly useforrequest?: boolean;
   /** HTTP status for refused requests (400–599). */
   readonly errorcode?: number;
+  /** Which integrator shares DS's secret (its end is changed with DS's, or the steps are printed). */
+  readonly integrator?: 'nextcloud' | 'owncloud' | 'seafile' | 'other';
+  /** How to run the integrator's occ: a command prefix such as "sudo -u www-data php /var/www/nextcloud/occ". */
+  readonly occ?: string;
 }
 
 /** RFC 9110 §5.6.2 `token`: the characters an HTTP field name may hold. */
@@ -57,6 +61,8 @@ export const POLICY_SCHEMA = {
     header: { description: 'JWT header for inbox and outbox (Nextcloud jwt_header), an HTTP field name.', type: 'string', pattern: HEADER_TOKEN },
     useforrequest: { description: 'Apply ipfilter to incoming requests too (only behind a proxy that overwrites X-Forwarded-For).', type: 'boolean' },
     errorcode: { description: 'HTTP status for refused requests.', type: 'integer', minimum: 400, maximum: 599 },
+    integrator: { description: 'Which integrator shares the secret; its end is changed together with DS (Nextcloud/ownCloud with occ), or the steps are printed.', enum: ['nextcloud', 'owncloud', 'seafile', 'other'] },
+    occ: { description: 'occ command prefix for Nextcloud/ownCloud, e.g. "sudo -u www-data php /var/www/nextcloud/occ" (no shell operators).', type: 'string', minLength: 1, maxLength: 1024 },
   },
 } as const;
 
@@ -71,6 +77,8 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   header: '--header',
   useforrequest: '--useforrequest',
   errorcode: '--errorcode',
+  integrator: '--integrator',
+  occ: '--nextcloud-occ',
 };
 
 type Validator = ((v: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[] | null };
@@ -119,11 +127,15 @@ export async function validateRequest(input: unknown, origin: 'flags' | { policy
       if (e.keyword === 'pattern' && key === 'secretEnv') expected = 'must be an environment variable name (letters, digits, _; not starting with a digit)';
       if (e.keyword === 'minimum' || e.keyword === 'maximum') expected = 'must be an HTTP error status between 400 and 599 (403 is DS\'s default)';
       if (e.keyword === 'maxLength' || e.keyword === 'maxItems' || e.keyword === 'minLength') expected = e.message ?? expected;
+      if (e.keyword === 'enum') expected = `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
       msgs.push(`${where(key)}${item}: ${shownValue(value)} ${expected}`);
     }
     throw new UsageError([...new Set(msgs)].join('\n'));
   }
   const req = input as ApplyRequest;
+  if (req.occ !== undefined && req.integrator !== undefined && req.integrator !== 'nextcloud' && req.integrator !== 'owncloud') {
+    throw new UsageError(`${where('occ')}: occ belongs to Nextcloud or ownCloud, not ${req.integrator}`);
+  }
   if (req.storageUrl !== undefined) checkStorageUrl(req.storageUrl, where('storageUrl'));
   for (const a of req.allow ?? []) checkAllowInput(a, where('allow'));
   return req;

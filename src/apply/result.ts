@@ -6,6 +6,7 @@
 import { EXIT } from '../cli/exit-codes.js';
 import type { SourceLocation } from '../core/types.js';
 import type { SimulationRow } from '../core/plan/simulation.js';
+import type { IntegratorSummary } from './integrator-report.js';
 
 export type ApplyOutcome = 'changed' | 'no-change' | 'dry-run' | 'refused' | 'rolled-back' | 'rollback-failed';
 
@@ -61,6 +62,8 @@ export interface ApplyResult {
   readonly hints: { readonly rollback?: string; readonly readSecret?: string };
   /** Whether the change set the JWT secret or header (the integrator must match). */
   readonly integratorMustMatch: boolean;
+  /** The integrator end (Nextcloud/ownCloud through occ, or the steps to do by hand). */
+  readonly integrator?: IntegratorSummary;
 }
 
 /** Replace every occurrence of each secret in every string of `v` (deep). */

@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { LogMark, ServiceFailure, ServicePort } from '../adapters/services/port.js';
 import type { Journal, JournalEntry } from '../adapters/journal.js';
+import type { IntegratorStep } from './integrator.js';
+import type { CheckReport, CheckVerdict } from '../core/integrator/nextcloud.js';
 
 export interface HealthPort {
   /** One verdict within its own deadline: ok, or a sentence saying what is wrong. */
@@ -16,7 +18,9 @@ export interface HealthPort {
 }
 
 export interface TxDeps {
-  readonly journal: Pick<Journal, 'begin' | 'setState' | 'recordAfter' | 'restore'>;
+  readonly journal: Pick<Journal, 'begin' | 'setState' | 'recordAfter' | 'restore' | 'saveIntegrator' | 'setIntegratorState'>;
+  /** The integrator end (Nextcloud through occ): set right after the restart, checked, undone with DS. */
+  readonly integrator?: IntegratorStep;
   /**
    * sha256 the target must still have when the journal takes its backup (null: must not exist). A mismatch means
    * someone changed it since the plan was made: nothing is written (outcome 'not-written').
@@ -49,12 +53,25 @@ export interface FailureReport {
   readonly logs: readonly { name: string; stream?: string; tail: string }[];
 }
 
+/** What happened at the integrator end. */
+export interface IntegratorOutcome {
+  /** The app's check after the change and its verdict against the check before. */
+  readonly report?: CheckReport;
+  readonly verdict?: CheckVerdict;
+  /** The old values were put back (the change was rolled back). */
+  readonly restored?: boolean;
+  /** The app's check after the rollback. */
+  readonly recheck?: CheckReport;
+  /** Restoring the integrator's values failed (act now). */
+  readonly undoError?: string;
+}
+
 export type TxOutcome =
   /** The target was not what the plan was made from: nothing written, nothing restarted. */
   | { readonly kind: 'not-written'; readonly entry: JournalEntry; readonly reason: string }
-  | { readonly kind: 'changed'; readonly entry: JournalEntry; readonly restarted: readonly string[]; readonly health?: string }
-  | { readonly kind: 'rolled-back'; readonly entry: JournalEntry; readonly failure: FailureReport; readonly restarted: readonly string[] }
-  | { readonly kind: 'rollback-failed'; readonly entry: JournalEntry; readonly failure: FailureReport; readonly rollbackError: string };
+  | { readonly kind: 'changed'; readonly entry: JournalEntry; readonly restarted: readonly string[]; readonly health?: string; readonly integrator?: IntegratorOutcome }
+  | { readonly kind: 'rolled-back'; readonly entry: JournalEntry; readonly failure: FailureReport; readonly restarted: readonly string[]; readonly integrator?: IntegratorOutcome }
+  | { readonly kind: 'rollback-failed'; readonly entry: JournalEntry; readonly failure: FailureReport; readonly rollbackError: string; readonly integrator?: IntegratorOutcome };
 
 class Aborted extends Error {
   constructor(readonly signalName: string) {
@@ -77,13 +94,18 @@ export async function restartAndVerify(
   deps: Pick<TxDeps, 'services' | 'health' | 'settleMs' | 'restartAll' | 'progress'>,
   names: readonly string[],
   signal?: AbortSignal,
+  afterRestart?: () => Promise<void>,
 ): Promise<FailureReport | undefined> {
   const { services, health } = deps;
   const mark = services ? await services.logMark(names).catch(() => undefined) : undefined;
   const since = async (failed: readonly { name: string }[]) => (services && mark ? logsSince(services, mark, failed) : []);
-  if (services && (names.length > 0 || deps.restartAll)) {
+  const restarting = Boolean(services && (names.length > 0 || deps.restartAll));
+  if (!restarting) await afterRestart?.();
+  if (services && restarting) {
     deps.progress(deps.restartAll ? `restarting: supervisorctl restart all` : `restarting ${names.join(', ')} (${services.kind})`);
     const r = await services.restart(names, deps.restartAll);
+    // DS now runs (or tries to run) the new file: the other end follows at once, and is undone with DS on failure
+    await afterRestart?.();
     if (r.failed.some((f) => f.state === 'spawn error')) {
       return { reason: `restart failed: ${r.failed.map((f) => `${f.name} ${f.state}`).join(', ')}`, failed: r.failed, logs: await since(r.failed) };
     }
@@ -115,11 +137,13 @@ async function logsSince(services: ServicePort, mark: LogMark, failed: readonly 
  */
 export async function runTransaction(
   target: string,
-  after: string,
-  running: readonly string[],
+  after: string | undefined,
+  running0: readonly string[],
   deps: TxDeps,
 ): Promise<TxOutcome> {
-  let entry = await deps.journal.begin('apply', [target], deps.restoreStat ? { restoreStat: deps.restoreStat } : {});
+  // after === undefined: DS's file stays as it is (only the integrator end changes); nothing is restarted
+  const running = after === undefined ? [] : running0;
+  let entry = await deps.journal.begin('apply', after === undefined ? [] : [target], deps.restoreStat ? { restoreStat: deps.restoreStat } : {});
   await deps.pause?.('prepared');
   let written = false;
   let failure: FailureReport | undefined;
@@ -127,37 +151,54 @@ export async function runTransaction(
     entry = await deps.journal.setState(entry, 'rolled-back', { note: `not written: ${reason}` });
     return { kind: 'not-written', entry, reason };
   };
-  if (deps.expectSha256 !== undefined && (entry.files[0]?.sha256Before ?? null) !== deps.expectSha256) {
+  if (after !== undefined && deps.expectSha256 !== undefined && (entry.files[0]?.sha256Before ?? null) !== deps.expectSha256) {
     return notWritten(`${target} changed after ds-harden read it (another run or an editor saved it); nothing was written. Run again to plan against the new file.`);
   }
+  const ig = deps.integrator;
+  let integrator: IntegratorOutcome | undefined;
   try {
+    if (ig) entry = await deps.journal.saveIntegrator(entry, ig.kind, ig.occ, ig.backup());
     throwIfAborted(deps.signal);
     // Record the hash of the bytes about to be written before writing them: if the process dies after the
     // rename but before the journal says so, `rollback` must still know the new bytes as this apply's own
     // (not as an edit made later by someone else, which it refuses to overwrite).
-    entry = await deps.journal.recordAfter(entry, target, createHash('sha256').update(after).digest('hex'));
-    const { sha256 } = await deps.writeFile(target, after);
-    written = true;
-    entry = await deps.journal.recordAfter(entry, target, sha256);
+    if (after !== undefined) {
+      entry = await deps.journal.recordAfter(entry, target, createHash('sha256').update(after).digest('hex'));
+      const { sha256 } = await deps.writeFile(target, after);
+      written = true;
+      entry = await deps.journal.recordAfter(entry, target, sha256);
+    }
     entry = await deps.journal.setState(entry, 'written');
     await deps.pause?.('written');
     throwIfAborted(deps.signal);
 
-    const readable = await deps.serviceCanRead(target);
+    const readable = after === undefined ? true : await deps.serviceCanRead(target);
     if (readable === false) {
       failure = { reason: `the DS service user cannot read ${target} after the write; DS would not start`, failed: [], logs: [] };
     } else {
       entry = await deps.journal.setState(entry, 'restarting', { restarted: [...running] });
       await deps.pause?.('restarting');
       throwIfAborted(deps.signal);
-      failure = await restartAndVerify(deps, running, deps.signal);
+      const setIntegrator = ig
+        ? async () => {
+            await ig.apply();
+            entry = await deps.journal.setIntegratorState(entry, 'set');
+          }
+        : undefined;
+      failure = await restartAndVerify(deps, running, deps.signal, setIntegrator);
+      throwIfAborted(deps.signal);
+      if (!failure && ig) {
+        const { verdict, report } = await ig.verify();
+        integrator = { verdict, report };
+        if (verdict.kind === 'broke') failure = { reason: verdict.why, failed: [], logs: [] };
+      }
       throwIfAborted(deps.signal);
     }
     if (!failure) {
       entry = await deps.journal.setState(entry, 'verified');
       await deps.pause?.('verified');
       entry = await deps.journal.setState(entry, 'committed');
-      return { kind: 'changed', entry, restarted: running };
+      return { kind: 'changed', entry, restarted: running, ...(integrator ? { integrator } : {}) };
     }
   } catch (e) {
     if (!written && (e as Error)?.name === 'ChangedSinceReadError') return notWritten((e as Error).message);
@@ -167,10 +208,14 @@ export async function runTransaction(
       failure = { reason: `apply failed: ${(e as Error).message}`, failed: [], logs: [] };
     }
   }
-  return rollBack(entry, failure, written, running, deps);
+  const rb = await rollBack(entry, failure, written, running, deps);
+  return integrator && rb.kind !== 'not-written' && rb.kind !== 'changed' ? { ...rb, integrator: { ...integrator, ...rb.integrator } } : rb;
 }
 
-/** Restore the backup, restart the same services, verify. Never throws. */
+/**
+ * Restore the backup, restart the same services, undo the integrator end (when the entry says it was set),
+ * verify; then run the integrator's check again. Never throws.
+ */
 export async function rollBack(
   entry0: JournalEntry,
   failure: FailureReport,
@@ -180,18 +225,39 @@ export async function rollBack(
 ): Promise<TxOutcome> {
   let entry = entry0;
   deps.progress(`rolling back: ${failure.reason}`);
+  const ig = deps.integrator;
+  let integrator: IntegratorOutcome | undefined;
+  const undoIntegrator = ig
+    ? async () => {
+        if (entry.integrator?.state !== 'set') return;
+        try {
+          await ig.undo();
+          entry = await deps.journal.setIntegratorState(entry, 'restored');
+          integrator = { restored: true };
+        } catch (e) {
+          integrator = { restored: false, undoError: (e as Error).message };
+        }
+      }
+    : undefined;
   try {
     entry = await deps.journal.setState(entry, 'rolling-back', { note: failure.reason });
     if (written) await deps.journal.restore(entry);
     await deps.pause?.('rollback:restored');
     // the restart after restoring must not be interrupted by the same signal
-    const again = written ? await restartAndVerify({ ...deps, restartAll: false }, running) : undefined;
+    const again = written ? await restartAndVerify({ ...deps, restartAll: false }, running, undefined, undoIntegrator) : undefined;
+    if (!written) await undoIntegrator?.();
+    if (integrator?.undoError) {
+      entry = await deps.journal.setState(entry, 'rollback-failed', { note: `${failure.reason}; integrator: ${integrator.undoError}` });
+      return { kind: 'rollback-failed', entry, failure, rollbackError: `DS is restored, but the integrator's old values are not: ${integrator.undoError}`, integrator };
+    }
     if (again) {
       entry = await deps.journal.setState(entry, 'rollback-failed', { note: `${failure.reason}; after restore: ${again.reason}` });
-      return { kind: 'rollback-failed', entry, failure: { ...failure, logs: [...failure.logs, ...again.logs] }, rollbackError: again.reason };
+      return { kind: 'rollback-failed', entry, failure: { ...failure, logs: [...failure.logs, ...again.logs] }, rollbackError: again.reason, ...(integrator ? { integrator } : {}) };
     }
+    // the app stores a failed check (settings_error) and hides its editors until a check passes: check again
+    if (ig && integrator?.restored) integrator = { ...integrator, recheck: await ig.recheck().catch((e: Error) => ({ ok: false, auth: false, message: e.message })) };
     entry = await deps.journal.setState(entry, 'rolled-back', { note: failure.reason });
-    return { kind: 'rolled-back', entry, failure, restarted: written ? running : [] };
+    return { kind: 'rolled-back', entry, failure, restarted: written ? running : [], ...(integrator ? { integrator } : {}) };
   } catch (e) {
     const msg = (e as Error).message;
     try {

@@ -94,6 +94,10 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .option('--errorcode <status>', 'HTTP status for blocked requests (400–599)', integer)
         .option('--policy <file>', 'JSON file with the same keys (allow, secretFile, secretEnv, generateSecret, header, useforrequest, errorcode)')
         .option('--storage-url <url>', "Nextcloud's StorageUrl as DS reaches it: apply refuses rules that would block DS's callbacks there")
+        .addOption(new Option('--integrator <kind>', 'the integrator sharing the secret: its end changes with DS (occ) or the steps are printed').choices(['nextcloud', 'owncloud', 'seafile', 'other']))
+        .option('--nextcloud-occ <command>', 'how to run Nextcloud\'s occ, e.g. "sudo -u www-data php /var/www/nextcloud/occ": set jwt_secret/jwt_header too, check the pair, undo both on failure')
+        .option('--owncloud-occ <command>', 'the same for ownCloud\'s occ')
+        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check (onlyoffice:documentserver --check) may take (default: 150)', seconds)
         .option('--test-address <ip>', 'extra address for the ipfilter simulation (repeatable)', collect, [])
         .option('--dry-run', 'print the diff (secrets masked) and the simulation; change nothing', false)
         .option('--normalize', 'rewrite a local.json with duplicate keys or JSON5-only syntax as strict JSON', false)
@@ -113,8 +117,11 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         header: o.header,
         useforrequest: typeof o.useforrequest === 'boolean' ? o.useforrequest : undefined,
         errorcode: o.errorcode,
+        integrator: o.integrator ?? (o.owncloudOcc ? 'owncloud' : o.nextcloudOcc ? 'nextcloud' : undefined),
+        occ: o.nextcloudOcc ?? o.owncloudOcc,
       }).filter(([, v]) => v !== undefined),
     );
+    if (o.nextcloudOcc && o.owncloudOcc) throw new UsageError('give --nextcloud-occ or --owncloud-occ, not both');
     result.code = await runApply(
       {
         root: String(o.root),
@@ -130,6 +137,55 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         showSecrets: Boolean(o.showSecrets),
         noColor: o.color === false,
         stateDir: String(o.stateDir),
+        ...(o.integratorCheckTimeout !== undefined ? { integratorCheckTimeoutMs: Number(o.integratorCheckTimeout) } : {}),
+        ...services(o),
+      },
+      io,
+    );
+  });
+
+  serviceOptions(
+    commonSourceOptions(
+      program
+        .command('rotate-secret')
+        .description('a new JWT secret at both ends (DS and, with --nextcloud-occ, the integrator), verified, rolled back together on failure')
+        .option('--secret-file <file>', 'take the new secret from FILE instead of generating one')
+        .option('--secret-env <name>', 'take the new secret from environment variable NAME')
+        .option('--header <name>', 'JWT header for inbox and outbox (default: keep the one in use)')
+        .addOption(new Option('--integrator <kind>', 'the integrator sharing the secret').choices(['nextcloud', 'owncloud', 'seafile', 'other']))
+        .option('--nextcloud-occ <command>', 'how to run Nextcloud\'s occ (its jwt_secret changes too)')
+        .option('--owncloud-occ <command>', 'the same for ownCloud\'s occ')
+        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check may take (default: 150)', seconds)
+        .option('--dry-run', 'show what would change (secrets masked); change nothing', false)
+        .option('--json', 'machine-readable result on stdout (progress goes to stderr)', false),
+    ),
+  ).action(async (o: Record<string, unknown>) => {
+    const { runRotateSecret } = await import('../commands/rotate-secret.js');
+    if (o.nextcloudOcc && o.owncloudOcc) throw new UsageError('give --nextcloud-occ or --owncloud-occ, not both');
+    const flags = Object.fromEntries(
+      Object.entries({
+        secretFile: o.secretFile,
+        secretEnv: o.secretEnv,
+        header: o.header,
+        integrator: o.integrator ?? (o.owncloudOcc ? 'owncloud' : o.nextcloudOcc ? 'nextcloud' : undefined),
+        occ: o.nextcloudOcc ?? o.owncloudOcc,
+      }).filter(([, v]) => v !== undefined),
+    );
+    result.code = await runRotateSecret(
+      {
+        root: String(o.root),
+        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
+        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
+        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+        flags,
+        testAddresses: [],
+        dryRun: Boolean(o.dryRun),
+        normalize: false,
+        json: Boolean(o.json),
+        showSecrets: Boolean(o.showSecrets),
+        noColor: o.color === false,
+        stateDir: String(o.stateDir),
+        ...(o.integratorCheckTimeout !== undefined ? { integratorCheckTimeoutMs: Number(o.integratorCheckTimeout) } : {}),
         ...services(o),
       },
       io,

@@ -76,9 +76,18 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
     const services = await connectServices(o, env, (l) => say(`${l}\n`));
     const health = makeHealth(o);
     const running = entry.restarted ?? (services ? await services.running() : []);
+    // the integrator end, when the apply set it: put the app's old values back too
+    let integrator;
+    if (entry.integrator?.state === 'set') {
+      const { Occ } = await import('../adapters/integrator/occ.js');
+      const { integratorUndoStep } = await import('../apply/integrator.js');
+      const values = (await journal.loadIntegratorBackup(entry)) as Record<string, string | null>;
+      integrator = integratorUndoStep(new Occ(entry.integrator.occ, { env }), entry.integrator.kind, values, (l) => say(style.dim(`${l}\n`)), 150_000);
+    }
     const { rollBack } = await import('../apply/transaction.js');
-    const outcome = await rollBack(entry, { reason: `rollback requested (${entry.id})`, failed: [], logs: [] }, true, running, {
+    const outcome = await rollBack(entry, { reason: `rollback requested (${entry.id})`, failed: [], logs: [] }, entry.files.length > 0, running, {
       journal,
+      ...(integrator ? { integrator } : {}),
       ...(services ? { services } : {}),
       ...(health && running.length ? { health } : {}),
       settleMs: o.settleMs ?? (services ? DEFAULT_SETTLE_MS[services.kind] : 0),
@@ -92,6 +101,7 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
       for (const t of gone) notes.push(`removed ${t}, left over by the interrupted apply`);
     }
     const files = entry.files.map((f) => (host.root === '/' ? f.path : '/' + path.relative(host.root, f.path).split(path.sep).join('/')));
+    if (outcome.kind === 'rolled-back' && outcome.integrator?.restored) notes.push(`the integrator's previous jwt_secret and jwt_header are restored (${entry.integrator?.occ.join(' ')})${outcome.integrator.recheck ? `; its check ${outcome.integrator.recheck.ok ? 'passes' : `fails: ${outcome.integrator.recheck.message}`}` : ''}`);
     if (outcome.kind === 'rolled-back') return finish({ outcome: 'rolled-back', exitCode: EXIT.OK, files, restarted: running, notes });
     const error = outcome.kind === 'rollback-failed' ? outcome.rollbackError : 'unexpected outcome';
     const logs = outcome.kind === 'rollback-failed' ? outcome.failure.logs : [];

@@ -178,3 +178,30 @@ describe('apply --json follows schemas/apply-result.schema.json', () => {
     expect(outcomes).toEqual(['dry-run', 'changed', 'no-change', 'refused']);
   });
 });
+
+describe('the integrator end without occ access', () => {
+  it('prints the exact steps; the secret only with --show-secrets', () => {
+    const root = tree('{}\n');
+    const masked = runCli(['apply', '--root', root, '--secret-env', 'S', '--integrator', 'nextcloud', '--dry-run', ...base], { env: { S: SECRET } });
+    expect(masked.code, masked.stderr).toBe(10);
+    expect(masked.stdout).toContain('Nextcloud: do this too, or the pair breaks:');
+    expect(masked.stdout).toContain('"Secret key" = ••••••(32 chars)');
+    expect(masked.stdout).not.toContain(SECRET);
+    const shown = runCli(['apply', '--root', root, '--secret-env', 'S', '--integrator', 'seafile', '--dry-run', '--show-secrets', ...base], { env: { S: SECRET } });
+    expect(shown.stdout).toContain(`ONLYOFFICE_JWT_SECRET = '${SECRET}'`);
+    expect(shown.stdout).toContain(`ONLYOFFICE_JWT_HEADER = 'Authorization'`);
+  });
+  it('refuses shell syntax in --nextcloud-occ and occ for Seafile', () => {
+    const root = tree('{}\n');
+    for (const [args, msg] of [
+      [['--nextcloud-occ', 'sudo -u www-data php occ; rm -rf /'], /no pipes, redirections or ;/],
+      [['--nextcloud-occ', 'php $OCC'], /no variables/],
+      [['--integrator', 'seafile', '--nextcloud-occ', 'php occ'], /occ belongs to Nextcloud or ownCloud/],
+    ] as [string[], RegExp][]) {
+      const r = runCli(['apply', '--root', root, '--generate-secret', ...args, ...base]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+    expect(localOf(root)).toBe('{}\n');
+  });
+});

@@ -288,6 +288,51 @@ function checkInbox(cfg, req, body) {
   return { ok: true, params: { ...(body && typeof body === 'object' ? body : {}), ...params } };
 }
 
+/**
+ * DS downloading a document to convert (FileConverter converter.js): the host must pass the outgoing ipfilter
+ * (checkHostFilter: the literal IP, or the address it resolves to) and, with outbox tokens on, the request carries
+ * `<outbox header>: <prefix>JWT({payload:{url}})` signed with the outbox secret. @returns {Promise<boolean>}
+ */
+async function downloadDocument(cfg, docUrl) {
+  let u;
+  try {
+    u = new URL(docUrl);
+  } catch {
+    return false;
+  }
+  let ip = u.hostname.replace(/^\[|\]$/g, '');
+  if (!ipaddr.isValid(ip)) {
+    try {
+      ip = (await require('node:dns').promises.lookup(ip)).address;
+    } catch {
+      return false;
+    }
+  }
+  if (checkIpFilter(cfg, ip) !== 0) {
+    log('ERROR', `checkIpFilter error: url = ${docUrl}`);
+    return false;
+  }
+  const headers = {};
+  if (get(cfg, 'services.CoAuthoring.token.enable.request.outbox')) {
+    const elem = get(cfg, 'services.CoAuthoring.secret.outbox');
+    const secret = elem && elem.string ? String(elem.string) : '';
+    const header = String(get(cfg, 'services.CoAuthoring.token.outbox.header') || 'Authorization');
+    const prefix = String(get(cfg, 'services.CoAuthoring.token.outbox.prefix') ?? 'Bearer ');
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const h = b64({ alg: 'HS256', typ: 'JWT' });
+    const pl = b64({ payload: { url: docUrl }, iat: Math.floor(Date.now() / 1000) });
+    headers[header] = `${prefix}${h}.${pl}.${crypto.createHmac('sha256', secret).update(`${h}.${pl}`).digest('base64url')}`;
+  }
+  try {
+    const r = await fetch(docUrl, { headers, signal: AbortSignal.timeout(10_000) });
+    if (r.status !== 200) log('ERROR', `downloadFile error: status ${r.status} for ${docUrl}`);
+    return r.status === 200;
+  } catch (e) {
+    log('ERROR', `downloadFile error: ${e && e.message}`);
+    return false;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // HTTP
 
@@ -343,11 +388,21 @@ async function handle(req, res) {
     const text = await readBody(req);
     const body = method === 'GET' ? Object.fromEntries(url.searchParams) : parseJsonBody(text);
     const auth = checkInbox(cfg, req, body);
-    // No converter behind the stand-in: a valid token always ends as "invalid params" (-7).
-    const error = auth.ok ? -7 : -8;
+    // No converter behind the stand-in: with a document url, DS downloads it (outgoing ipfilter, outbox token) and
+    // "converts" it into /cache/files; without one, a valid token ends as "invalid params" (-7).
+    let error = auth.ok ? -7 : -8;
+    const docUrl = auth.ok && auth.params && typeof auth.params.url === 'string' ? auth.params.url : undefined;
+    if (docUrl) {
+      const got = await downloadDocument(cfg, docUrl);
+      if (!got) error = -4;
+      else return send(res, 200, JSON.stringify({ endConvert: true, percent: 100, fileUrl: `http://127.0.0.1:${req.socket.localPort}/cache/files/data/check/output.docx` }), 'application/json');
+    }
     const wantsJson = p === '/converter' || /application\/json/.test(String(req.headers.accept || ''));
     if (wantsJson) return send(res, 200, JSON.stringify({ error }), 'application/json');
     return send(res, 200, `<?xml version="1.0" encoding="utf-8"?><FileResult><Error>${error}</Error></FileResult>`, 'text/xml');
+  }
+  if (p.startsWith('/cache/files/') && method === 'GET') {
+    return send(res, 200, 'converted', 'application/octet-stream');
   }
   if (p === '/info/info.json' && method === 'GET') {
     if (ipFiltered(cfg, req, res)) return;
