@@ -150,6 +150,34 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     result.code = await runRollback({ root: String(o.root), stateDir: String(o.stateDir), ...(id ? { id } : {}), force: Boolean(o.force), json: Boolean(o.json), ...services(o) }, io);
   });
 
+  program
+    .command('proxy')
+    .description('print reverse-proxy rules that close what DS cannot: X-Forwarded-For, server-to-server routes, welcome/example')
+    .addOption(new Option('--type <type>', 'the proxy in front of DS').choices(['haproxy', 'nginx', 'apache']).makeOptionMandatory())
+    .option('--allow <address>', 'integrator address (repeatable): IP, IP glob (10.1.*) or CIDR block', collect, [])
+    .option('--policy <file>', "JSON file with an \"allow\" list (the same file as apply's --policy)")
+    .option('--upstream <host:port>', "where DS answers: its nginx (127.0.0.1:80), the Docker container's port, or DocService (8000)", '127.0.0.1:80')
+    .option('--listen <address>', 'where nginx/Apache listen (default 80; haproxy uses your frontend)')
+    .option('--server-name <name>', 'public host name of DS')
+    .option('--frame-ancestors <origin>', 'origin allowed to embed the editor (repeatable), e.g. https://cloud.example.org', collect, [])
+    .option('-o, --output <file>', 'write the rules to FILE instead of standard output')
+    .action(async (o: Record<string, unknown>) => {
+      const { runProxy } = await import('../commands/proxy.js');
+      result.code = await runProxy(
+        {
+          type: o.type as 'haproxy' | 'nginx' | 'apache',
+          allow: o.allow as string[],
+          ...(o.policy ? { policy: String(o.policy) } : {}),
+          upstream: String(o.upstream),
+          ...(o.listen ? { listen: String(o.listen) } : {}),
+          ...(o.serverName ? { serverName: String(o.serverName) } : {}),
+          frameAncestors: o.frameAncestors as string[],
+          ...(o.output ? { output: String(o.output) } : {}),
+        },
+        io,
+      );
+    });
+
   return program;
 }
 

@@ -53,12 +53,12 @@ export function haproxySnippet(input: ProxyInput): string {
     ...c(['3. /internal (cluster shutdown, pre-stop): nobody through the proxy.'], '    '),
     `    acl dsh_host_only path,url_dec -m reg -i '${HOST_ONLY_RE}'`,
     '    http-request deny deny_status 403 if dsh_host_only',
-    ...(input.frameAncestors.length
-      ? ['', ...c(['5. Only these origins may embed the editor in a frame.'], '    '), `    http-response set-header Content-Security-Policy "${cspValue(input.frameAncestors)}"`]
-      : []),
     '',
     ...c(['4. Everything else (editors, static files, cache files, websocket) goes to DS unchanged.'], '    '),
     `    server ds ${up.host}:${up.port}`,
+    ...(input.frameAncestors.length
+      ? ['', ...c(['5. Only these origins may embed the editor in a frame.'], '    '), `    http-response set-header Content-Security-Policy "${cspValue(input.frameAncestors)}"`]
+      : []),
     '',
   ];
   return lines.join('\n');
