@@ -6,6 +6,7 @@ import { SEVERITIES, type Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 // check is the command people run in CI: loaded with the program; apply & co. are imported when used.
 import { runCheck } from '../commands/check.js';
+import { MAX_PROBE_REQUESTS } from '../core/probe/plan.js';
 
 export interface ProgramResult {
   code: number;
@@ -36,7 +37,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
       .option('--explain <key>', 'print the effective value of a dotted key and every layer that sets it')
-      .option('-o, --output <file>', 'write the report to FILE instead of standard output'),
+      .option('-o, --output <file>', 'write the report to FILE instead of standard output')
+      .option('--url <url>', 'also probe the running server at URL (see ds-harden probe --help) and report both'),
   ).action(async (o: Record<string, unknown>) => {
     result.code = await runCheck(
       {
@@ -50,6 +52,40 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         showSecrets: Boolean(o.showSecrets),
         noColor: o.color === false,
         ...(o.output ? { output: String(o.output) } : {}),
+        ...(o.url ? { live: liveOptions(String(o.url), o) } : {}),
+      },
+      io,
+    );
+  });
+  liveFlags(program.commands.find((c) => c.name() === 'check')!);
+
+  commonSourceOptions(
+    liveFlags(
+      program
+        .command('probe <url>')
+        .description(
+          `probe the running server from outside: JWT (unsigned, wrong/stock secret, alg none, expired), conversion, public pages, ` +
+            `X-Forwarded-For — at most ${MAX_PROBE_REQUESTS} requests, ${DEFAULT_TIMEOUT_S} s each, only to URL's origin, redirects to other hosts not followed`,
+        )
+        .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+        .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
+        .option('-o, --output <file>', 'write the report to FILE instead of standard output')
+        .option('--no-config', 'read no local DS configuration (a remote server: give the secret with --secret-file/--secret-env)'),
+    ),
+  ).action(async (url: string, o: Record<string, unknown>) => {
+    const { runProbe } = await import('../commands/probe.js');
+    result.code = await runProbe(
+      {
+        ...liveOptions(url, o),
+        root: String(o.root),
+        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
+        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
+        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+        format: o.format as 'text' | 'json' | 'sarif',
+        failOn: o.failOn as Severity,
+        noColor: o.color === false,
+        ...(o.output ? { output: String(o.output) } : {}),
+        noConfig: o.config === false,
       },
       io,
     );
@@ -179,6 +215,31 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     });
 
   return program;
+}
+
+const DEFAULT_TIMEOUT_S = 10;
+
+/** The flags of the live probe (probe, check --url). The secret never comes from argv: a file or a variable. */
+function liveFlags(cmd: Command): Command {
+  return cmd
+    .option('--from-integrator', "this run is made from the integrator's host: the server APIs must answer it", false)
+    .option('--secret-file <file>', 'JWT secret for the signed requests (default: the local configuration)')
+    .option('--secret-env <name>', 'environment variable holding the JWT secret')
+    .option('--jwt-header <name>', 'JWT header (default: token.inbox.header of the local configuration, else Authorization)')
+    .option('--timeout <seconds>', `limit per request (default ${DEFAULT_TIMEOUT_S})`, seconds)
+    .option('--insecure', 'do not verify the TLS certificate (a test server with a self-signed one)', false);
+}
+
+function liveOptions(url: string, o: Record<string, unknown>) {
+  return {
+    url,
+    fromIntegrator: Boolean(o.fromIntegrator),
+    ...(o.secretFile ? { secretFile: String(o.secretFile) } : {}),
+    ...(o.secretEnv ? { secretEnv: String(o.secretEnv) } : {}),
+    ...(o.jwtHeader ? { header: String(o.jwtHeader) } : {}),
+    insecure: Boolean(o.insecure),
+    timeoutMs: o.timeout !== undefined ? Math.max(1, Number(o.timeout)) : DEFAULT_TIMEOUT_S * 1000,
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
