@@ -40,6 +40,8 @@ export interface Validation {
   readonly introduced: readonly Finding[];
   /** Findings of any severity resolved by the change. */
   readonly resolved: readonly Finding[];
+  /** Every finding the change introduces, of any severity (apply lists them all; the critical ones also refuse it). */
+  readonly added: readonly Finding[];
 }
 
 export async function validateCandidate(
@@ -78,10 +80,11 @@ export async function validateCandidate(
   const now = evaluate(rules, makeContext(after, facts));
   const wasKeys = new Set(was.map(keyOf));
   const nowKeys = new Set(now.map(keyOf));
-  const introduced = now.filter((f) => f.severity === 'critical' && !wasKeys.has(keyOf(f)));
+  const added = now.filter((f) => !wasKeys.has(keyOf(f)));
+  const introduced = added.filter((f) => f.severity === 'critical');
   for (const f of introduced) {
     refusals.push({ code: 'introduces-critical', message: `the change would introduce ${f.ruleId} (${f.title}): ${f.message.split('\n')[0]}`, ...(f.location ? { location: f.location } : {}) });
   }
   const resolved = was.filter((f) => !nowKeys.has(keyOf(f)));
-  return { refusals, after, introduced, resolved };
+  return { refusals, after, introduced, resolved, added };
 }
