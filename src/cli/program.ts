@@ -12,6 +12,16 @@ export interface ProgramResult {
   code: number;
 }
 
+/** The values of commonSourceOptions' flags, typed. */
+function sourceOptions(o: Record<string, unknown>) {
+  return {
+    root: String(o.root),
+    ...(o.configDir ? { configDir: String(o.configDir) } : {}),
+    ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
+    ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+  };
+}
+
 function commonSourceOptions(cmd: Command): Command {
   return cmd
     .option('--root <dir>', 'treat DIR as the file-system root for every path read (audit a copied tree)', '/')
@@ -42,10 +52,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
   ).action(async (o: Record<string, unknown>) => {
     result.code = await runCheck(
       {
-        root: String(o.root),
-        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
-        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
-        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+        ...sourceOptions(o),
         format: o.format as 'text' | 'json' | 'sarif',
         failOn: o.failOn as Severity,
         ...(o.explain ? { explain: String(o.explain) } : {}),
@@ -77,10 +84,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     result.code = await runProbe(
       {
         ...liveOptions(url, o),
-        root: String(o.root),
-        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
-        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
-        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+        ...sourceOptions(o),
         format: o.format as 'text' | 'json' | 'sarif',
         failOn: o.failOn as Severity,
         noColor: o.color === false,
@@ -136,10 +140,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     const { runApply } = await import('../commands/apply.js');
     result.code = await runApply(
       {
-        root: String(o.root),
-        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
-        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
-        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+        ...sourceOptions(o),
         allow: o.allow as string[],
         ...(o.secretFile ? { secretFile: String(o.secretFile) } : {}),
         ...(o.secretEnv ? { secretEnv: String(o.secretEnv) } : {}),

@@ -12,7 +12,7 @@ import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { probeClient } from '../adapters/http.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
-import { loadFromRoot } from './check.js';
+import { loadFromRoot, type CheckOptions } from './check.js';
 import type { LoadedConfig } from '../core/layers/load.js';
 import { evaluate, liveOnlyContext } from '../core/evaluate.js';
 import { liveRules } from '../core/rules/index.js';
@@ -24,7 +24,6 @@ import { filterOutcome, judgePage, observe, type Exchange, type LiveObservations
 import { claimAddress, inboxCredentials, type InboxCredentials } from '../core/probe/credentials.js';
 import { failed, type ProbeReport } from '../core/report.js';
 import { scrubText } from '../core/redact.js';
-import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { formatProbeText } from '../formatters/probe-text.js';
 import { formatProbeJson } from '../formatters/json.js';
@@ -42,15 +41,7 @@ export interface LiveOptions {
   readonly timeoutMs: number;
 }
 
-export interface ProbeOptions extends LiveOptions {
-  readonly root: string;
-  readonly configDir?: string;
-  readonly dsVersion?: string;
-  readonly hostname?: string;
-  readonly format: 'text' | 'json' | 'sarif';
-  readonly failOn: Severity;
-  readonly noColor: boolean;
-  readonly output?: string;
+export interface ProbeOptions extends LiveOptions, Pick<CheckOptions, 'root' | 'configDir' | 'dsVersion' | 'hostname' | 'format' | 'failOn' | 'noColor' | 'output'> {
   /** --no-config: read no local DS configuration (a remote server; the secret from --secret-file/--secret-env) */
   readonly noConfig?: boolean;
 }

@@ -67,24 +67,17 @@ export interface PlanInput {
 /** The first round: pages, CommandService with every kind of token, conversion. */
 export function planProbe(input: PlanInput): ProbeRequest[] {
   const page = (id: ProbeId, path: string, label: string): ProbeRequest => ({ id, method: 'GET', path, headers: { accept: '*/*' }, label });
-  const cmd = (id: ProbeId, label: string, token?: TokenKind): ProbeRequest => ({
+  const api = (path: string, service: string) => (id: ProbeId, label: string, token?: TokenKind): ProbeRequest => ({
     id,
     method: 'POST',
-    path: COMMAND_PATH,
+    path,
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: VERSION_BODY,
     ...(token ? { token } : {}),
-    label: `CommandService, ${label}`,
+    label: `${service}, ${label}`,
   });
-  const convert = (id: ProbeId, label: string, token?: TokenKind): ProbeRequest => ({
-    id,
-    method: 'POST',
-    path: CONVERT_PATH,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: VERSION_BODY,
-    ...(token ? { token } : {}),
-    label: `ConvertService (converts nothing), ${label}`,
-  });
+  const cmd = api(COMMAND_PATH, 'CommandService');
+  const convert = api(CONVERT_PATH, 'ConvertService (converts nothing)');
   return [
     page('banner', 'index.html', 'version banner /index.html'),
     page('api', 'web-apps/apps/api/documents/api.js', 'editor API script'),
