@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rules, RETIRED } from '../src/core/rules/index.js';
+import { allRules as rules, RETIRED } from '../src/core/rules/index.js';
 import { SEVERITIES } from '../src/core/types.js';
 import { TOOL_VERSION } from '../src/version.js';
 import { REPO } from './helpers/context.js';

@@ -16,14 +16,23 @@ declare module 'vitest' {
 }
 
 function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  // sbin is not on every PATH (haproxy, nginx and apache2 live in /usr/sbin)
+  return spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { stdio: 'ignore' }).status === 0;
 }
+
+/** Command → Debian package, for every real component the integration tests start. */
+const COMPONENTS: readonly [string, string][] = [
+  ['supervisord', 'supervisor'],
+  ['haproxy', 'haproxy'],
+  ['nginx', 'nginx'],
+  ['apache2', 'apache2'],
+];
 
 export default function setup(project: TestProject): () => void {
   const tmpBase = fs.mkdtempSync(path.join(os.tmpdir(), 'dsh-test-'));
   project.provide('tmpBase', tmpBase);
   const teardown = () => fs.rmSync(tmpBase, { recursive: true, force: true });
-  const missing = [['supervisord', 'supervisor']].filter(([cmd]) => !have(cmd!)).map(([, pkg]) => pkg!);
+  const missing = COMPONENTS.filter(([cmd]) => !have(cmd!)).map(([, pkg]) => pkg!);
   if (missing.length === 0) return teardown;
   if (process.getuid?.() !== 0) {
     throw new Error(`integration tests need ${missing.join(', ')}: install them (apt-get install -y ${missing.join(' ')}) or run as root`);

@@ -1,5 +1,5 @@
 /**
- * Probe DocService's `/healthcheck` (ds-facts §5.4 step 4) with node:http/https, no dependency.
+ * Probe DocService's `/healthcheck` (ds-facts §5.4 step 4) through the one HTTP client (http.ts).
  *
  * What DocService answers (DocsCoServer.js healthCheck, ds-observed §3):
  * - HTTP 200 `true`: database, Redis/editorData, RabbitMQ pubsub and queue, and storage all passed.
@@ -12,8 +12,8 @@
  * final at once (configuration answers that no retry will change).
  */
 import http from 'node:http';
-import https from 'node:https';
 import { sleep } from './sleep.js';
+import { httpRequest } from './http.js';
 
 export interface HealthResult {
   /** HTTP 200 and the trimmed body is exactly `true` */
@@ -70,50 +70,14 @@ function summarize(a: Attempt): string {
   return a.code ?? a.error ?? 'no answer';
 }
 
-function attempt(url: URL, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
-  return new Promise((resolve) => {
-    let settled = false;
-    let req: http.ClientRequest | undefined;
-    const finish = (a: Attempt): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      req?.destroy();
-      resolve(a);
-    };
-    const onAbort = (): void => finish({ error: 'aborted', code: 'ABORTED' });
-    const timer = setTimeout(() => finish({ error: `timeout after ${timeoutMs} ms`, code: 'ETIMEDOUT' }), timeoutMs);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    const mod = url.protocol === 'https:' ? https : http;
-    try {
-      req = mod.request(url, {
-        method: 'GET',
-        agent: false,
-        headers: { accept: 'text/plain, */*', 'user-agent': 'ds-harden', connection: 'close' },
-      });
-    } catch (err) {
-      return finish({ error: (err as Error).message, code: (err as NodeJS.ErrnoException).code ?? 'EINVAL' });
-    }
-    req.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.message, code: err.code ?? 'ERROR' }));
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (size >= BODY_LIMIT) return;
-        chunks.push(chunk);
-        size += chunk.length;
-        if (size >= BODY_LIMIT) finish({ status, body: Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8') });
-      });
-      res.on('end', () => finish({ status, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.message, code: err.code ?? 'ECONNRESET' }));
-      res.on('aborted', () => finish({ error: 'connection closed before the answer was complete', code: 'ECONNRESET' }));
-    });
-    req.end();
-  });
+async function attempt(url: URL, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
+  const a = await httpRequest({ url: url.href, timeoutMs, bodyLimit: BODY_LIMIT, headers: { accept: 'text/plain, */*' }, ...(signal ? { signal } : {}) });
+  const out: Attempt = {};
+  if (a.status !== undefined) out.status = a.status;
+  if (a.body !== undefined) out.body = a.body;
+  if (a.error !== undefined) out.error = a.error;
+  if (a.code !== undefined) out.code = a.code;
+  return out;
 }
 
 /**

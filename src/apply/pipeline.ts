@@ -102,9 +102,9 @@ function shownValue(key: string, v: unknown, showSecrets: boolean): unknown {
 async function storageTarget(url: string | undefined): Promise<SimTarget | undefined> {
   if (!url) return undefined;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return { label: 'storage/callback host (--storage-url)', ip: host };
+  if (isIP(host)) return { label: 'storage/callback host (--storage-url)', ip: host, hostname: host, outgoing: true };
   const ip = await lookup(host).then((r) => r.address, () => undefined);
-  return { label: `storage/callback host (--storage-url${ip ? '' : ', not resolvable here'})`, hostname: host, ...(ip ? { ip } : {}) };
+  return { label: `storage/callback host (--storage-url${ip ? '' : ', not resolvable here'})`, hostname: host, outgoing: true, ...(ip ? { ip } : {}) };
 }
 
 /** The sha256 of the bytes at a local path, or null when there is no such file. */
@@ -197,7 +197,8 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       normalize: o.normalize,
       ...(req.storageUrl ? { storage: await storageTarget(req.storageUrl) } : {}),
       testAddresses: o.testAddresses,
-    } as Parameters<typeof prepareApply>[0]);
+      behindProxy: req.behindProxy === true,
+    });
     const { plan } = prepared;
     for (const s of planSecrets(plan, loaded)) secrets.push(s);
     const targetLocal = host.local(plan.target);

@@ -12,6 +12,9 @@ import { evaluateIpFilter } from '../core/ds/ipfilter.js';
 import { canRead } from '../core/ds/accounts.js';
 import { simulateRules, simulationTargets, type SimTarget, type SimulationRow } from '../core/plan/simulation.js';
 import { deploymentNotes } from '../core/ds/deployment.js';
+import { useforrequestWarning } from '../core/ds/reach.js';
+import { getPath } from '../core/layers/merge.js';
+import { CO, K } from '../core/ds/keys.js';
 
 export interface PrepareInput {
   readonly host: ReadonlyHost;
@@ -23,6 +26,8 @@ export interface PrepareInput {
   /** The storage host as DS's outgoing check sees it (name + the address it resolves to), when given. */
   readonly storage?: SimTarget;
   readonly testAddresses: readonly string[];
+  /** A reverse proxy in front overwrites X-Forwarded-For (--behind-proxy). */
+  readonly behindProxy: boolean;
 }
 
 export interface Prepared {
@@ -118,6 +123,15 @@ export async function prepareApply(input: PrepareInput): Promise<Prepared> {
     }
   }
   notes.push(...deploymentNotes(facts, plan.changes.map((c) => c.key)));
-  const simulation = plan.rules ? simulateRules(plan.rules, simulationTargets(plan.rules, storage, input.testAddresses)) : [];
+  const after = (k: string) => (plan.changes.find((c) => c.key === k)?.to ?? getPath(loaded.effective.value, k));
+  const useforrequest = after(K.ipUseForRequest);
+  if (useforrequest && plan.changes.some((c) => c.key.startsWith(`${CO}.ipfilter`))) {
+    const allow = (plan.rules ?? []).filter((r) => r.allowed && !['127.0.0.1', '0:0:0:0:0:0:0:1'].includes(r.address)).map((r) => `--allow ${r.address}`);
+    const warning = useforrequestWarning(input.behindProxy, ['ds-harden proxy --type haproxy|nginx|apache', ...allow].join(' '));
+    if (warning) notes.push(warning);
+  }
+  const settings = { useforrequest, errorcode: after(K.ipErrorCode), xffOverwritingProxy: input.behindProxy };
+  const simulation = plan.rules ? simulateRules(plan.rules, simulationTargets(plan.rules, storage, input.testAddresses), settings) : [];
+
   return { plan, refusals, notes, introduced, resolved, ...(stat ? { writeStat: stat } : {}), simulation };
 }

@@ -33,6 +33,8 @@ export interface ApplyRequest {
   readonly integrator?: 'nextcloud' | 'owncloud' | 'seafile' | 'other';
   /** How to run the integrator's occ: a command prefix such as "sudo -u www-data php /var/www/nextcloud/occ". */
   readonly occ?: string;
+  /** A reverse proxy in front of DS overwrites X-Forwarded-For (and DS's ports are reachable only through it). */
+  readonly behindProxy?: boolean;
 }
 
 /** RFC 9110 §5.6.2 `token`: the characters an HTTP field name may hold. */
@@ -62,6 +64,7 @@ export const POLICY_SCHEMA = {
     useforrequest: { description: 'Apply ipfilter to incoming requests too (only behind a proxy that overwrites X-Forwarded-For).', type: 'boolean' },
     errorcode: { description: 'HTTP status for refused requests.', type: 'integer', minimum: 400, maximum: 599 },
     integrator: { description: 'Which integrator shares the secret; its end is changed together with DS (Nextcloud/ownCloud with occ), or the steps are printed.', enum: ['nextcloud', 'owncloud', 'seafile', 'other'] },
+    behindProxy: { description: 'A reverse proxy in front of DS overwrites X-Forwarded-For (e.g. set up with ds-harden proxy), so useforrequest can be trusted.', type: 'boolean' },
     occ: { description: 'occ command prefix for Nextcloud/ownCloud, e.g. "sudo -u www-data php /var/www/nextcloud/occ" (no shell operators).', type: 'string', minLength: 1, maxLength: 1024 },
   },
 } as const;
@@ -79,6 +82,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   errorcode: '--errorcode',
   integrator: '--integrator',
   occ: '--nextcloud-occ',
+  behindProxy: '--behind-proxy',
 };
 
 type Validator = ((v: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[] | null };

@@ -7,9 +7,20 @@ import { TOOL_VERSION } from '../version.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL, DEFAULT_STATE_DIR } from '../apply/defaults.js';
 // check is the command people run in CI: loaded with the program; apply & co. are imported when used.
 import { runCheck } from '../commands/check.js';
+import { MAX_PROBE_REQUESTS } from '../core/probe/plan.js';
 
 export interface ProgramResult {
   code: number;
+}
+
+/** The values of commonSourceOptions' flags, typed. */
+function sourceOptions(o: Record<string, unknown>) {
+  return {
+    root: String(o.root),
+    ...(o.configDir ? { configDir: String(o.configDir) } : {}),
+    ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
+    ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+  };
 }
 
 function commonSourceOptions(cmd: Command): Command {
@@ -38,14 +49,12 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
       .option('--explain <key>', 'print the effective value of a dotted key and every layer that sets it')
       .option('--supervisor-conf <file>', 'read the DS program definitions from this supervisord.conf and its [include] files')
-      .option('-o, --output <file>', 'write the report to FILE instead of standard output'),
+      .option('-o, --output <file>', 'write the report to FILE instead of standard output')
+      .option('--url <url>', 'also probe the running server at URL (see ds-harden probe --help) and report both'),
   ).action(async (o: Record<string, unknown>) => {
     result.code = await runCheck(
       {
-        root: String(o.root),
-        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
-        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
-        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+        ...sourceOptions(o),
         format: o.format as 'text' | 'json' | 'sarif',
         failOn: o.failOn as Severity,
         ...(o.explain !== undefined ? { explain: String(o.explain) } : {}),
@@ -53,6 +62,37 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         showSecrets: Boolean(o.showSecrets),
         noColor: o.color === false,
         ...(o.output ? { output: String(o.output) } : {}),
+        ...(o.url ? { live: liveOptions(String(o.url), o) } : {}),
+      },
+      io,
+    );
+  });
+  liveFlags(program.commands.find((c) => c.name() === 'check')!);
+
+  commonSourceOptions(
+    liveFlags(
+      program
+        .command('probe <url>')
+        .description(
+          `probe the running server from outside: JWT (unsigned, wrong/stock secret, alg none, expired), conversion, public pages, ` +
+            `X-Forwarded-For — at most ${MAX_PROBE_REQUESTS} requests, ${DEFAULT_TIMEOUT_S} s each, only to URL's origin, redirects to other hosts not followed`,
+        )
+        .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+        .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
+        .option('-o, --output <file>', 'write the report to FILE instead of standard output')
+        .option('--no-config', 'read no local DS configuration (a remote server: give the secret with --secret-file/--secret-env)'),
+    ),
+  ).action(async (url: string, o: Record<string, unknown>) => {
+    const { runProbe } = await import('../commands/probe.js');
+    result.code = await runProbe(
+      {
+        ...liveOptions(url, o),
+        ...sourceOptions(o),
+        format: o.format as 'text' | 'json' | 'sarif',
+        failOn: o.failOn as Severity,
+        noColor: o.color === false,
+        ...(o.output ? { output: String(o.output) } : {}),
+        noConfig: o.config === false,
       },
       io,
     );
@@ -89,7 +129,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .option('--generate-secret', 'generate a 40-character secret if the current one is weak (keeps a strong one)')
         .option('--rotate', 'with --generate-secret: replace even a strong secret')
         .option('--header <name>', 'JWT header for inbox and outbox (Nextcloud jwt_header; default Authorization)')
-        .option('--useforrequest', 'apply ipfilter to incoming requests too')
+        .option('--useforrequest', 'apply ipfilter to incoming requests too (only behind a proxy that overwrites X-Forwarded-For)')
+        .option('--behind-proxy', 'a reverse proxy in front of DS overwrites X-Forwarded-For (see ds-harden proxy)')
         .option('--no-useforrequest', 'apply ipfilter to outgoing requests only')
         .option('--errorcode <status>', 'HTTP status for blocked requests (400–599)', integer)
         .option('--policy <file>', 'JSON file with the same keys (allow, secretFile, secretEnv, generateSecret, header, useforrequest, errorcode)')
@@ -117,6 +158,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         header: o.header,
         useforrequest: typeof o.useforrequest === 'boolean' ? o.useforrequest : undefined,
         errorcode: o.errorcode,
+        behindProxy: o.behindProxy === true ? true : undefined,
         integrator: o.integrator ?? (o.owncloudOcc ? 'owncloud' : o.nextcloudOcc ? 'nextcloud' : undefined),
         occ: o.nextcloudOcc ?? o.owncloudOcc,
       }).filter(([, v]) => v !== undefined),
@@ -124,10 +166,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     if (o.nextcloudOcc && o.owncloudOcc) throw new UsageError('give --nextcloud-occ or --owncloud-occ, not both');
     result.code = await runApply(
       {
-        root: String(o.root),
-        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
-        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
-        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+        ...sourceOptions(o),
         flags,
         ...(o.policy ? { policy: String(o.policy) } : {}),
         testAddresses: o.testAddress as string[],
@@ -217,7 +256,60 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     result.code = await runRollback({ root: String(o.root), stateDir: String(o.stateDir), ...(id ? { id } : {}), force: Boolean(o.force), json: Boolean(o.json), noColor: o.color === false, ...services(o) }, io);
   });
 
+  program
+    .command('proxy')
+    .description('print reverse-proxy rules that close what DS cannot: X-Forwarded-For, server-to-server routes, welcome/example')
+    .addOption(new Option('--type <type>', 'the proxy in front of DS').choices(['haproxy', 'nginx', 'apache']).makeOptionMandatory())
+    .option('--allow <address>', 'integrator address (repeatable): IP, IP glob (10.1.*) or CIDR block', collect, [])
+    .option('--policy <file>', "JSON file with an \"allow\" list (the same file as apply's --policy)")
+    .option('--upstream <host:port>', "where DS answers: its nginx (127.0.0.1:80), the Docker container's port, or DocService (8000)", '127.0.0.1:80')
+    .option('--listen <address>', 'where nginx/Apache listen (default 80; haproxy uses your frontend)')
+    .option('--server-name <name>', 'public host name of DS')
+    .option('--frame-ancestors <origin>', 'origin allowed to embed the editor (repeatable), e.g. https://cloud.example.org', collect, [])
+    .option('-o, --output <file>', 'write the rules to FILE instead of standard output')
+    .action(async (o: Record<string, unknown>) => {
+      const { runProxy } = await import('../commands/proxy.js');
+      result.code = await runProxy(
+        {
+          type: o.type as 'haproxy' | 'nginx' | 'apache',
+          allow: o.allow as string[],
+          ...(o.policy ? { policy: String(o.policy) } : {}),
+          upstream: String(o.upstream),
+          ...(o.listen ? { listen: String(o.listen) } : {}),
+          ...(o.serverName ? { serverName: String(o.serverName) } : {}),
+          frameAncestors: o.frameAncestors as string[],
+          ...(o.output ? { output: String(o.output) } : {}),
+        },
+        io,
+      );
+    });
+
   return program;
+}
+
+const DEFAULT_TIMEOUT_S = 10;
+
+/** The flags of the live probe (probe, check --url). The secret never comes from argv: a file or a variable. */
+function liveFlags(cmd: Command): Command {
+  return cmd
+    .option('--from-integrator', "this run is made from the integrator's host: the server APIs must answer it", false)
+    .option('--secret-file <file>', 'JWT secret for the signed requests (default: the local configuration)')
+    .option('--secret-env <name>', 'environment variable holding the JWT secret')
+    .option('--jwt-header <name>', 'JWT header (default: token.inbox.header of the local configuration, else Authorization)')
+    .option('--timeout <seconds>', `limit per request (default ${DEFAULT_TIMEOUT_S})`, seconds)
+    .option('--insecure', 'do not verify the TLS certificate (a test server with a self-signed one)', false);
+}
+
+function liveOptions(url: string, o: Record<string, unknown>) {
+  return {
+    url,
+    fromIntegrator: Boolean(o.fromIntegrator),
+    ...(o.secretFile ? { secretFile: String(o.secretFile) } : {}),
+    ...(o.secretEnv ? { secretEnv: String(o.secretEnv) } : {}),
+    ...(o.jwtHeader ? { header: String(o.jwtHeader) } : {}),
+    insecure: Boolean(o.insecure),
+    timeoutMs: o.timeout !== undefined ? Math.max(1, Number(o.timeout)) : DEFAULT_TIMEOUT_S * 1000,
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

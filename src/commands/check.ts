@@ -7,7 +7,10 @@ import { EXIT } from '../cli/exit-codes.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
 import { loadTarget } from './target.js';
 import { evaluate, makeContext } from '../core/evaluate.js';
-import { rules } from '../core/rules/index.js';
+import { liveRules, rules } from '../core/rules/index.js';
+import type { LiveObservations } from '../core/probe/judge.js';
+import type { LiveOptions } from './probe.js';
+import { scrubText } from '../core/redact.js';
 import { failed, type Report } from '../core/report.js';
 import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
@@ -28,6 +31,8 @@ export interface CheckOptions {
   readonly noColor: boolean;
   readonly output?: string;
   readonly supervisorConf?: string;
+  /** `--url`: probe the running server too (commands/probe.ts) and report both */
+  readonly live?: LiveOptions;
 }
 
 export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
@@ -47,7 +52,14 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   }
 
   const facts = await gatherHostFacts(host, loaded);
-  const findings = evaluate(rules, makeContext(loaded, facts));
+  let live: LiveObservations | undefined;
+  let secret: string | undefined;
+  if (opts.live) {
+    const { liveProbe } = await import('./probe.js');
+    ({ live, secret } = await liveProbe(opts.live, io, loaded, facts.secretFiles));
+  }
+  const evaluated = live ? [...rules, ...liveRules] : rules;
+  const findings = evaluate(evaluated, makeContext(loaded, facts, live));
   const report: Report = {
     tool: { name: 'ds-harden', version: TOOL_VERSION },
     configDir: loaded.configDir,
@@ -56,12 +68,14 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     layers: loaded.layers.map((l) => ({ file: l.file, kind: l.kind, status: l.status, atStartup: l.atStartup })),
     findings,
     failOn: opts.failOn,
-    rules: rules.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) })),
+    ...(live ? { probe: live } : {}),
+    rules: evaluated.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) })),
   };
   let text: string;
   if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });
   else if (opts.format === 'sarif') text = formatSarif(report, { showSecrets: opts.showSecrets });
   else text = formatText(report, { style });
+  if (secret && !opts.showSecrets) text = scrubText(text, [secret]);
   if (opts.output) {
     try {
       fs.writeFileSync(path.resolve(io.cwd, opts.output), text);

@@ -3,8 +3,10 @@ import type { Finding, Layer, SourceLocation } from './types.js';
 import type { HostFacts, Rule, RuleContext } from './rules/rule.js';
 import type { LoadedConfig } from './layers/load.js';
 import { getPath, locate } from './layers/merge.js';
+import type { LiveObservations } from './probe/judge.js';
+import { UNKNOWN_VERSION } from './ds/versions.js';
 
-export function makeContext(loaded: LoadedConfig, host: HostFacts = {}): RuleContext {
+export function makeContext(loaded: LoadedConfig, host: HostFacts = {}, live?: LiveObservations): RuleContext {
   const { effective, layers } = loaded;
   const lastSetter = (path: string) => {
     const segs = path.split('.');
@@ -20,6 +22,7 @@ export function makeContext(loaded: LoadedConfig, host: HostFacts = {}): RuleCon
     layers,
     version: loaded.version,
     host,
+    ...(live ? { live } : {}),
     get: (path) => getPath(effective.value, path),
     origin(path): SourceLocation | undefined {
       const s = lastSetter(path);
@@ -46,8 +49,26 @@ export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
         remediation: rule.remediation,
         ...(hit.location ? { location: hit.location } : {}),
         ...(hit.key ? { key: hit.key } : {}),
+        ...(hit.url ? { url: hit.url } : {}),
       });
     }
   }
   return out;
+}
+
+/**
+ * A context with no configuration at all, for a probe of a server whose configuration ds-harden did not read
+ * (`ds-harden probe` without a local DS configuration): only the live rules have something to judge.
+ */
+export function liveOnlyContext(live: LiveObservations): RuleContext {
+  return {
+    effective: { value: {}, setters: new Map() },
+    layers: [],
+    version: UNKNOWN_VERSION,
+    host: {},
+    live,
+    get: () => undefined,
+    origin: () => undefined,
+    originLayer: () => undefined,
+  };
 }

@@ -2,6 +2,7 @@
 import type { DsVersionInfo, Finding, Layer, Severity } from './types.js';
 import { severityRank } from './types.js';
 import type { Rule } from './rules/rule.js';
+import type { LiveObservations } from './probe/judge.js';
 
 export type RuleMeta = Pick<Rule, 'id' | 'area' | 'severity' | 'title' | 'why' | 'remediation' | 'fixedByApply'>;
 
@@ -21,6 +22,19 @@ export interface Report {
   readonly findings: readonly Finding[];
   readonly failOn: Severity;
   /** Every rule that was evaluated (SARIF lists them as the driver's rules). */
+  readonly rules: readonly RuleMeta[];
+  /** `check --url`: what the live probe of the running server saw (its findings are in `findings`). */
+  readonly probe?: LiveObservations;
+}
+
+/** `ds-harden probe`: a live probe without a configuration audit. */
+export interface ProbeReport {
+  readonly tool: { readonly name: 'ds-harden'; readonly version: string };
+  /** the base URL probed */
+  readonly target: string;
+  readonly live: LiveObservations;
+  readonly findings: readonly Finding[];
+  readonly failOn: Severity;
   readonly rules: readonly RuleMeta[];
 }
 

@@ -34,7 +34,7 @@ export interface DsVersionInfo {
   readonly min: Version;
   readonly max: Version;
   readonly exact: boolean;
-  readonly source: 'flag' | 'dpkg' | 'fingerprint' | 'unknown';
+  readonly source: 'flag' | 'dpkg' | 'fingerprint' | 'unknown' | 'probe';
   /** Human text, e.g. "9.3.0 (dpkg)" or "8.1–8.2 (default.json fingerprint)". */
   readonly label: string;
   readonly parser: ParserFamily;
@@ -126,4 +126,6 @@ export interface Finding {
   readonly location?: SourceLocation;
   /** Dotted key the finding is about, when there is one. */
   readonly key?: string;
+  /** The URL a live finding is about (probe), when there is one. */
+  readonly url?: string;
 }

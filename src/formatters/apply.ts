@@ -7,6 +7,7 @@ import type { ApplyResult } from '../apply/result.js';
 import type { IntegratorSummary } from '../apply/integrator-report.js';
 import { STEP_TEXT, type CheckReport } from '../core/integrator/nextcloud.js';
 import type { SimulationRow } from '../core/plan/simulation.js';
+import { REACH_LABEL } from '../core/ds/reach.js';
 import type { Style } from './style.js';
 
 function shown(v: unknown): string {
@@ -22,8 +23,10 @@ function simulationText(rows: readonly SimulationRow[], style: Style): string {
   if (rows.length === 0) return '';
   const lines = [style.bold('ipfilter simulation (first match wins; no match = allowed):')];
   for (const r of rows) {
-    const verdict = r.decision === 'allowed' ? style.green('allowed') : r.decision === 'denied' ? style.red('denied ') : style.yellow('error  ');
-    lines.push(`  ${verdict}  ${r.target.padEnd(28)} ${style.dim(`${r.label}; ${r.rule ? `rule ${r.rule}` : 'no rule matches'}`)}`);
+    const verdict =
+      r.decision === 'allowed' ? style.green('allowed') : r.decision === 'denied' ? style.red('denied ') : r.decision === 'error' ? style.yellow('error  ') : style.yellow(REACH_LABEL[r.decision]);
+    const why = r.decision === 'not-filtered' ? 'useforrequest is off: ipfilter does not look at incoming requests, JWT does' : r.rule ? `rule ${r.rule}` : 'no rule matches';
+    lines.push(`  ${verdict}  ${r.target.padEnd(28)} ${style.dim(`${r.label}; ${why}`)}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -2,7 +2,8 @@
  * `check --format json`: the report as stable, versioned JSON (schemas/report.schema.json describes it).
  * Pure: (report, opts) => string. Findings carry no config values by construction, and nothing here adds any.
  */
-import { countBySeverity, failed, sortFindings, type LayerSummary, type Report } from '../core/report.js';
+import { countBySeverity, failed, sortFindings, type LayerSummary, type ProbeReport, type Report } from '../core/report.js';
+import type { LiveObservations } from '../core/probe/judge.js';
 import type { DsVersionInfo, Finding, Severity, SourceLocation } from '../core/types.js';
 import type { MachineFormatOptions } from './rule-meta.js';
 import { formatVersion } from '../core/ds/versions.js';
@@ -26,6 +27,18 @@ export interface JsonFinding {
   readonly remediation: string;
   readonly key?: string;
   readonly location?: JsonLocation;
+  /** live findings: the URL they are about */
+  readonly url?: string;
+}
+
+/** What the live probe saw (schemas/probe.schema.json#/$defs/live; also `probe` in check's report). */
+export interface JsonLive {
+  readonly target: string;
+  readonly fromIntegrator: boolean;
+  readonly requests: { readonly sent: number; readonly max: number };
+  readonly version?: LiveObservations['version'];
+  readonly xff: LiveObservations['xff'];
+  readonly observations: LiveObservations['observations'];
 }
 
 export interface JsonReport {
@@ -45,6 +58,7 @@ export interface JsonReport {
   readonly summary: Record<Severity, number> & { readonly total: number; readonly failOn: Severity; readonly failed: boolean };
   readonly layers: readonly { readonly file: string; readonly kind: LayerSummary['kind']; readonly status: LayerSummary['status']; readonly atStartup: boolean }[];
   readonly findings: readonly JsonFinding[];
+  readonly probe?: JsonLive;
 }
 
 function location(l: SourceLocation): JsonLocation {
@@ -67,12 +81,29 @@ function finding(f: Finding): JsonFinding {
     remediation: f.remediation,
     ...(f.key !== undefined ? { key: f.key } : {}),
     ...(f.location ? { location: location(f.location) } : {}),
+    ...(f.url !== undefined ? { url: f.url } : {}),
   };
+}
+
+/** The live section, field by field (observations hold DS's answers, never what ds-harden sent). */
+export function jsonLive(live: LiveObservations): JsonLive {
+  return {
+    target: live.target,
+    fromIntegrator: live.fromIntegrator,
+    requests: { sent: live.requests, max: live.maxRequests },
+    ...(live.version ? { version: live.version } : {}),
+    xff: live.xff,
+    observations: live.observations.map((o) => ({ id: o.id, label: o.label, url: o.url, verdict: o.verdict, ...(o.blockedBy ? { blockedBy: o.blockedBy } : {}), detail: o.detail })),
+  };
+}
+
+function summary(r: { findings: readonly Finding[]; failOn: Severity }): JsonReport['summary'] {
+  const counts = countBySeverity(r.findings);
+  return { ...counts, total: r.findings.length, failOn: r.failOn, failed: failed(r) };
 }
 
 /** The JSON document as an object (formatJson serialises exactly this). */
 export function buildJsonReport(report: Report): JsonReport {
-  const counts = countBySeverity(report.findings);
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: report.tool.name, version: report.tool.version },
@@ -86,19 +117,26 @@ export function buildJsonReport(report: Report): JsonReport {
       source: report.dsVersion.source,
       parser: report.dsVersion.parser,
     },
-    summary: {
-      critical: counts.critical,
-      high: counts.high,
-      medium: counts.medium,
-      low: counts.low,
-      info: counts.info,
-      total: report.findings.length,
-      failOn: report.failOn,
-      failed: failed(report),
-    },
+    summary: summary(report),
     layers: report.layers.map((l) => ({ file: l.file, kind: l.kind, status: l.status, atStartup: l.atStartup })),
     findings: sortFindings(report.findings).map(finding),
+    ...(report.probe ? { probe: jsonLive(report.probe) } : {}),
   };
+}
+
+/** `ds-harden probe --format json` (schemas/probe.schema.json). */
+export function buildProbeJson(report: ProbeReport): Record<string, unknown> {
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: report.tool.name, version: report.tool.version },
+    ...jsonLive(report.live),
+    summary: summary(report),
+    findings: sortFindings(report.findings).map(finding),
+  };
+}
+
+export function formatProbeJson(report: ProbeReport): string {
+  return JSON.stringify(buildProbeJson(report), null, 2) + '\n';
 }
 
 export function formatJson(report: Report, _opts: MachineFormatOptions): string {

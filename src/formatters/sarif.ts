@@ -21,7 +21,7 @@
  *   also kept in `result.properties.severity`.
  */
 import { createHash } from 'node:crypto';
-import { byText, failed, sortFindings, type Report, type RuleMeta } from '../core/report.js';
+import { byText, failed, sortFindings, type ProbeReport, type Report, type RuleMeta } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
 import type { MachineFormatOptions } from './rule-meta.js';
 
@@ -98,6 +98,8 @@ function pathInLabel(label: string): string | undefined {
 }
 
 function physicalLocation(f: Finding, report: Report, rooted: boolean): Record<string, unknown> {
+  // live findings are about a URL of the running server
+  if (!f.location && f.url) return { artifactLocation: { uri: f.url } };
   const loc = f.location;
   if (!loc) return { artifactLocation: artifact(report.configDir, rooted, true) };
   if (!loc.file.startsWith('/')) {
@@ -140,8 +142,26 @@ function fingerprint(parts: readonly string[]): string {
   return sha256Hex(parts.join('\u0000'));
 }
 
+/**
+ * A probe without a configuration audit as a report SARIF can place: every live finding has a URL, and the
+ * "configuration directory" fallback is the probed URL.
+ */
+function asReport(p: ProbeReport): Report {
+  return {
+    tool: p.tool,
+    configDir: p.target,
+    root: '/',
+    dsVersion: { min: { major: 0, minor: 0, patch: 0 }, max: { major: 0, minor: 0, patch: 0 }, exact: false, source: 'probe', label: p.live.version?.text ?? 'unknown', parser: 'config3' },
+    layers: [],
+    findings: p.findings,
+    failOn: p.failOn,
+    rules: p.rules,
+  };
+}
+
 /** The SARIF log as an object (formatSarif serialises exactly this). */
-export function buildSarifLog(report: Report): Record<string, unknown> {
+export function buildSarifLog(input: Report | ProbeReport): Record<string, unknown> {
+  const report = 'live' in input ? asReport(input) : input;
   const rooted = report.root !== '/' && report.root !== '';
   const findings = sortFindings(report.findings);
 
@@ -153,7 +173,7 @@ export function buildSarifLog(report: Report): Record<string, unknown> {
 
   const seen = new Map<string, number>();
   const results = findings.map((f) => {
-    const base = [f.ruleId, f.location?.file ?? report.configDir, f.key ?? ''];
+    const base = [f.ruleId, f.location?.file ?? f.url ?? report.configDir, f.key ?? ''];
     const id = base.join('\u0000');
     const n = (seen.get(id) ?? 0) + 1;
     seen.set(id, n);
@@ -189,7 +209,8 @@ export function buildSarifLog(report: Report): Record<string, unknown> {
     columnKind: 'utf16CodeUnits',
     results,
     properties: {
-      configDir: report.configDir,
+      ...('live' in input ? { target: input.target } : { configDir: report.configDir }),
+      ...(report.probe ? { target: report.probe.target } : {}),
       dsVersion: report.dsVersion.label,
       failOn: report.failOn,
       failed: failed(report),
@@ -198,6 +219,6 @@ export function buildSarifLog(report: Report): Record<string, unknown> {
   return { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] };
 }
 
-export function formatSarif(report: Report, _opts: MachineFormatOptions): string {
+export function formatSarif(report: Report | ProbeReport, _opts: MachineFormatOptions): string {
   return JSON.stringify(buildSarifLog(report), null, 2) + '\n';
 }

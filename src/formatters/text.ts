@@ -3,6 +3,7 @@ import type { Report } from '../core/report.js';
 import { countBySeverity, sortFindings } from '../core/report.js';
 import { SEVERITIES, severityRank, type Severity } from '../core/types.js';
 import type { Style } from './style.js';
+import { probeSection } from './probe-text.js';
 
 export interface TextOptions {
   readonly style: Style;
@@ -51,6 +52,7 @@ export function formatText(report: Report, opts: TextOptions): string {
     for (const f of group) {
       out.push(`  ${paint(f.ruleId)}  ${style.bold(f.title)}`);
       if (f.location) out.push(`         ${style.cyan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
+      else if (f.url) out.push(`         ${style.cyan(f.url)}`);
       out.push(indent(f.message, '         '));
       out.push(`         ${style.green('fix:')} ${f.remediation}`);
       out.push('');
@@ -69,6 +71,7 @@ export function formatText(report: Report, opts: TextOptions): string {
         `  sudo ds-harden apply --allow <integrator IP> --generate-secret --header Authorization --dry-run${report.root !== '/' ? ` --root ${report.root}` : ''}\n`,
     );
   }
+  if (report.probe) out.push(probeSection(report.probe, style));
   const counts = countBySeverity(report.findings);
   const failed = report.findings.some((f) => severityRank(f.severity) >= severityRank(report.failOn));
   const summary = SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ');

@@ -58,6 +58,7 @@ describe('check output', () => {
     const r = runCli(['check', '--root', EXAMPLE, '--format', 'json']);
     const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/report.schema.json'), 'utf8'));
     const ajv = new Ajv2020.default({ strict: false });
+    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/probe.schema.json'), 'utf8')));
     const validate = ajv.compile(schema);
     const doc = JSON.parse(r.stdout);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);

@@ -10,6 +10,8 @@ import type { Finding, LayerKind, Layer, Severity } from '../../src/core/types.j
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/report.schema.json'), 'utf8')) as Record<string, unknown>;
 const ajv = new Ajv2020({ allErrors: true, strict: true });
+// report.schema.json refers to probe.schema.json for check --url's probe section
+ajv.addSchema(JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/probe.schema.json'), 'utf8')) as Record<string, unknown>);
 const validate = ajv.compile(schema);
 
 function valid(doc: unknown): boolean {

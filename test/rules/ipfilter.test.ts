@@ -389,7 +389,7 @@ describe('locations follow the layer that decided the rules array', () => {
     expect(only(f, 'DSH502')).toEqual([]);
     expect(only(f, 'DSH503')[0]).toMatchObject({ key: `${RULES}.0.address`, location: { file: RUNTIME, line: 3, column: 6 } });
   });
-  it('reports nothing but DSH509 for the configuration ds-harden would write (allow-list, loopback, final deny, JWT on)', async () => {
+  it('reports nothing but DSH509 and the DSH520 note for the configuration ds-harden would write (allow-list, loopback, final deny, JWT on)', async () => {
     const text = ipfJwt(
       true,
       '        "useforrequest": true,',
@@ -401,6 +401,6 @@ describe('locations follow the layer that decided the rules array', () => {
       '        ]',
     );
     const f = await run(ipfilterRules, { [LOCAL]: text }, { release: 'v9.3.0' });
-    expect(f.map((x) => x.ruleId)).toEqual(['DSH509']);
+    expect(f.map((x) => x.ruleId)).toEqual(['DSH509', 'DSH520']);
   });
 });

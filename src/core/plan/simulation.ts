@@ -3,20 +3,33 @@
  * DS's own first-match semantics (core/ds/ipfilter.ts evaluateIpFilter). Pure: the storage host's address is
  * resolved by the caller (an adapter), as DS's outgoing check resolves it (ds-facts §3.3).
  */
-import { evaluateIpFilter, type IpVerdict } from '../ds/ipfilter.js';
+import { reach, type ReachVerdict } from '../ds/reach.js';
 
-/** Something to test against the rules: a client IP, or an outgoing host name with the one address DS resolves. */
+/**
+ * Something to test against the rules: a client IP (an incoming request), or — `outgoing` — a host DS calls
+ * (callbacks, downloads) with the one address it resolves to.
+ */
 export interface SimTarget {
   readonly label: string;
   readonly ip?: string;
   readonly hostname?: string;
+  readonly outgoing?: boolean;
+}
+
+/** What the simulation needs to know besides the rules (the values DS reads after the change). */
+export interface SimSettings {
+  readonly useforrequest: unknown;
+  readonly errorcode?: unknown;
+  /** a proxy in front overwrites X-Forwarded-For (--behind-proxy) */
+  readonly xffOverwritingProxy: boolean;
 }
 
 export interface SimulationRow {
   /** What was tested: "10.0.0.5", "nc.example (192.0.2.7)". */
   readonly target: string;
   readonly label: string;
-  readonly decision: IpVerdict['decision'];
+  /** core/ds/reach.ts: allowed, denied, denied-unless-xff-forged, not-filtered (useforrequest off), error. */
+  readonly decision: ReachVerdict;
   /** 1-based rule number that decided, with the rule, or undefined when no rule matched. */
   readonly rule?: string;
 }
@@ -41,29 +54,37 @@ export function sampleAddress(glob: string): string | undefined {
  * address that an allow-list must refuse.
  */
 export function simulationTargets(rules: readonly { address: string; allowed: boolean }[], storage: SimTarget | undefined, testAddresses: readonly string[]): SimTarget[] {
-  const targets: SimTarget[] = storage ? [storage] : [];
+  const targets: SimTarget[] = storage ? [{ ...storage, outgoing: true }] : [];
   for (const r of rules) {
     if (!r.allowed) continue;
     const ip = r.address.includes('*') ? sampleAddress(r.address) : r.address;
     if (LOOPBACK.has(r.address)) targets.push({ label: 'loopback (health checks, nginx)', ip: r.address });
     else if (ip && /^[\d.:a-f]+$/i.test(ip)) targets.push({ label: r.address === ip ? 'integrator' : `integrator (${r.address})`, ip });
-    else targets.push({ label: 'integrator host name', hostname: r.address });
+    else targets.push({ label: 'integrator host name (outgoing checks only)', hostname: r.address, outgoing: true });
   }
   for (const a of testAddresses) targets.push({ label: 'test address', ip: a });
   targets.push({ label: 'public address', ip: '203.0.113.50' }, { label: 'LAN address', ip: '192.168.77.77' }, { label: 'IPv6 loopback (::1)', ip: '::1' });
   return targets;
 }
 
-/** Each target judged against `rules` as DS would (errorcode 403: a deny blocks). */
-export function simulateRules(rules: readonly { address: string; allowed: boolean }[], targets: readonly SimTarget[]): SimulationRow[] {
+/**
+ * Each target judged as DS would: outgoing ones by ipfilter alone (DS's checkHostFilter tests the host name — an IP
+ * literal is its own name — and the resolved address); incoming ones only when useforrequest is on, and then with
+ * X-Forwarded-For in mind (core/ds/reach.ts).
+ */
+export function simulateRules(rules: readonly { address: string; allowed: boolean }[], targets: readonly SimTarget[], settings: SimSettings): SimulationRow[] {
   return targets.map((t) => {
-    const target = t.hostname !== undefined && t.ip !== undefined ? `${t.hostname} (${t.ip})` : (t.hostname ?? t.ip ?? '(no address)');
-    const v = evaluateIpFilter(rules, { ...(t.ip !== undefined ? { ip: t.ip } : {}), ...(t.hostname !== undefined ? { hostname: t.hostname } : {}) }, 403);
+    const target = t.hostname !== undefined && t.ip !== undefined && t.hostname !== t.ip ? `${t.hostname} (${t.ip})` : (t.hostname ?? t.ip ?? '(no address)');
+    const input = t.outgoing
+      ? { hostname: t.hostname ?? t.ip ?? '', ...(t.ip !== undefined ? { ip: t.ip } : {}) }
+      : { ...(t.ip !== undefined ? { ip: t.ip } : {}) };
+    const r = reach({ rules, useforrequest: settings.useforrequest, errorcode: settings.errorcode ?? 403, xffOverwritingProxy: settings.xffOverwritingProxy }, input);
+    const v = r.ipfilter;
     return {
       target,
       label: t.label,
-      decision: v.decision,
-      ...(v.matchedIndex !== undefined ? { rule: `#${v.matchedIndex + 1} ${JSON.stringify(rules[v.matchedIndex])}` } : {}),
+      decision: r.verdict,
+      ...(v.matchedIndex !== undefined && r.verdict !== 'not-filtered' ? { rule: `#${v.matchedIndex + 1} ${JSON.stringify(rules[v.matchedIndex])}` } : {}),
     };
   });
 }

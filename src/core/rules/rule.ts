@@ -2,9 +2,10 @@
  * The rule contract: plain data (id, severity, title, why, remediation, keys read) plus one pure check.
  * A rule never mutates its context and returns fresh findings; evaluate.ts stamps id/severity/title.
  */
+import type { LiveObservations } from '../probe/judge.js';
 import type { DsVersionInfo, EffectiveConfig, Layer, Severity, SourceLocation, FileStat } from '../types.js';
 
-export type RuleArea = 'parse' | 'jwt' | 'ipfilter' | 'secrets' | 'files' | 'layers' | 'version' | 'ssrf';
+export type RuleArea = 'parse' | 'jwt' | 'ipfilter' | 'secrets' | 'files' | 'layers' | 'version' | 'ssrf' | 'live';
 
 /** Facts about the host that rules may read; gathered by adapters, passed in as data. */
 export interface HostFacts {
@@ -27,6 +28,8 @@ export interface RuleContext {
   origin(path: string): SourceLocation | undefined;
   /** The layer that last set `path` (undefined when nothing sets it). */
   originLayer(path: string): Layer | undefined;
+  /** What a live probe of the running server saw (`probe`, `check --url`); absent otherwise. Live rules read only this. */
+  readonly live?: LiveObservations;
 }
 
 /** What a rule reports; evaluate() adds ruleId, severity (unless overridden), title and remediation. */
@@ -36,6 +39,8 @@ export interface RuleHit {
   readonly key?: string;
   /** Some rules grade their own hits (e.g. default secret on < 7.2 is critical, otherwise high). */
   readonly severity?: Severity;
+  /** The URL the finding is about (live findings), when there is no file location. */
+  readonly url?: string;
 }
 
 export interface Rule {

@@ -1,4 +1,4 @@
-/** The ipfilter rules (DSH50x, DSH512, DSH513), ds-facts §3, in ID order. */
+/** The ipfilter rules (DSH50x, DSH512, DSH513, DSH520), ds-facts §3, in ID order. */
 import type { Rule } from '../rule.js';
 import { allowsEverything } from './allows-everything.js';
 import { noFinalDeny } from './no-final-deny.js';
@@ -12,6 +12,7 @@ import { hostnameAddress } from './hostname-address.js';
 import { xffTrust } from './xff-trust.js';
 import { loopbackDenied } from './loopback-denied.js';
 import { globMatchesHostnames } from './glob-matches-hostnames.js';
+import { ipfilterReach } from './reach.js';
 
 export const ipfilterRules: readonly Rule[] = [
   allowsEverything,
@@ -26,4 +27,5 @@ export const ipfilterRules: readonly Rule[] = [
   xffTrust,
   loopbackDenied,
   globMatchesHostnames,
+  ipfilterReach,
 ];

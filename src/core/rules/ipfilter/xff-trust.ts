@@ -24,9 +24,10 @@ export const xffTrust: Rule = {
   remediation:
     'Make the reverse proxy in front of DS overwrite the header with the real peer address — nginx: ' +
     '`proxy_set_header X-Forwarded-For $remote_addr;` (instead of $proxy_add_x_forwarded_for), haproxy: ' +
-    '`http-request set-header X-Forwarded-For %[src]`, Apache: `RequestHeader set X-Forwarded-For "%{REMOTE_ADDR}s"` — ' +
-    'and firewall port 8000 so only the proxy reaches DocService. Keep JWT on for incoming requests: it does not ' +
-    'depend on addresses.',
+    '`http-request set-header X-Forwarded-For %[src]`, Apache: `ProxyAddHeaders Off` and ' +
+    '`RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"` (not "%{REMOTE_ADDR}s", which sends "(null)") — or let ' +
+    '`ds-harden proxy --type haproxy|nginx|apache --allow <integrator>` write the rules — and firewall ports 80/443/8000 ' +
+    'of the DS host so only the proxy reaches DS. Keep JWT on for incoming requests: it does not depend on addresses.',
   reads: [K.ipUseForRequest, K.ipRules, K.ipErrorCode],
   check(ctx) {
     if (!useForRequest(ctx)) return [];

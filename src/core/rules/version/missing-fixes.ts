@@ -2,6 +2,7 @@
 import type { Rule, RuleContext, RuleHit } from '../rule.js';
 import { certainlyAtLeast, certainlyBelow, V } from '../../ds/versions.js';
 import { ADVISORIES, type Advisory } from './advisories.js';
+import type { DsVersionInfo } from '../../types.js';
 import { versionLocation, versionText } from './support.js';
 
 const WOPI_ENABLE = 'wopi.enable';
@@ -20,6 +21,24 @@ function conditionHolds(ctx: RuleContext, a: Advisory): boolean {
   }
 }
 
+/**
+ * The advisories whose fix every version in `version`'s range lacks (and that affect it: introducedIn, condition).
+ * Pure; shared by DSH700 (version from the host) and DSH808 (version the running server reports).
+ */
+export function missingAdvisories(version: DsVersionInfo, holds: (a: Advisory) => boolean): Advisory[] {
+  // A range that straddles the fix (or the first affected release) says nothing: no guesses.
+  return ADVISORIES.filter(
+    (a) => certainlyBelow(version, V(a.fixedIn)) && !(a.introducedIn && !certainlyAtLeast(version, V(a.introducedIn))) && holds(a),
+  );
+}
+
+/** The finding text for one missing advisory. */
+export function advisoryMessage(a: Advisory, versionText: string): string {
+  return (
+    `${a.id}: ${a.summary}. DS ${versionText} is affected; fixed in ${a.fixedIn}, upgrade to ${a.fixedIn} or later.` + (a.afterUpgrade ? ` ${a.afterUpgrade}` : '')
+  );
+}
+
 export const missingFixes: Rule = {
   id: 'DSH700',
   area: 'version',
@@ -36,20 +55,8 @@ export const missingFixes: Rule = {
     // No version, no verdict: DSH703 says so.
     if (ctx.version.source === 'unknown') return [];
     const location = versionLocation(ctx);
-    const hits: RuleHit[] = [];
-    for (const a of ADVISORIES) {
-      // A range that straddles the fix (or the first affected release) says nothing: no guesses.
-      if (!certainlyBelow(ctx.version, V(a.fixedIn))) continue;
-      if (a.introducedIn && !certainlyAtLeast(ctx.version, V(a.introducedIn))) continue;
-      if (!conditionHolds(ctx, a)) continue;
-      hits.push({
-        message:
-          `${a.id}: ${a.summary}. DS ${versionText(ctx)} is affected; fixed in ${a.fixedIn}, upgrade to ${a.fixedIn} or later.` +
-          (a.afterUpgrade ? ` ${a.afterUpgrade}` : ''),
-        severity: a.severity,
-        ...(location ? { location } : {}),
-      });
-    }
-    return hits;
+    return missingAdvisories(ctx.version, (a) => conditionHolds(ctx, a)).map(
+      (a): RuleHit => ({ message: advisoryMessage(a, versionText(ctx)), severity: a.severity, ...(location ? { location } : {}) }),
+    );
   },
 };
