@@ -126,6 +126,25 @@ describe('DSH114 unknown keys', () => {
   it('is silent for keys DS knows', async () => {
     expect(await run(byId('DSH114'), { [LOCAL]: ENABLE }, { release: 'v9.3.0' })).toEqual([]);
   });
+  it('accepts members of the objects DS hands to a library, and still reports typos next to them', async () => {
+    const local = JSON.stringify({
+      services: {
+        CoAuthoring: {
+          requestDefaults: { family: 4, timeout: 5000, ca: '/etc/ssl/ca.pem' }, // spread into the HTTP agent options
+          redis: { options: { database: 3, username: 'ds' }, iooptions: { sentinels: [] } },
+          sql: { pgPoolExtraOptions: { options: '-c search_path=ds' }, mysqlExtraOptions: { ssl: { rejectUnauthorized: true } } },
+          socketio: { connection: { maxHttpBufferSize: 1e8 } },
+          requestDefault: { family: 4 }, // typo: not a setting
+        },
+      },
+      rabbitmq: { socketOptions: { timeout: 1000 } },
+      externalRequest: { action: { proxyHeaders: { 'X-Proxy-Key': 'k' } } },
+      storage: { commandOptions: { s3: { putObject: { ServerSideEncryption: 'AES256' } } } },
+      persistentStorage: { bucketName: 'forms', storageFolderName: 'files', bogus: 1 },
+    });
+    const f = await run(byId('DSH114'), { [LOCAL]: local }, { release: 'v9.3.0' });
+    expect(f.map((x) => x.key)).toEqual(['services.CoAuthoring.requestDefault', 'persistentStorage.bogus']);
+  });
 });
 
 describe('DSH115 wrong type', () => {
@@ -135,6 +154,24 @@ describe('DSH115 wrong type', () => {
   });
   it('is silent for the right type', async () => {
     expect(await run(byId('DSH115'), { [LOCAL]: '{"services":{"CoAuthoring":{"server":{"port":8001}}}}' }, { release: 'v9.3.0' })).toEqual([]);
+  });
+  it('accepts ports written as strings of digits, as the installers write them, and "true" where DS tests truthiness', async () => {
+    // what the official Docker entrypoint writes with DB_HOST, REDIS_SERVER_HOST, AMQP_TYPE=activemq and METRICS_ENABLED set
+    const local = JSON.stringify({
+      services: { CoAuthoring: { sql: { dbPort: '5432' }, server: { port: '8000' }, redis: { port: '6379' } } },
+      activemq: { connectOptions: { port: '61616' } },
+      statsd: { useMetrics: 'true', port: '8125' },
+    });
+    expect(await run(byId('DSH115'), { [LOCAL]: local }, { release: 'v9.3.0' })).toEqual([]);
+  });
+  it('still reports a port that is no number and a string "false" that DS reads as true', async () => {
+    const local = JSON.stringify({
+      services: { CoAuthoring: { sql: { dbPort: '5432x' }, redis: { port: '70000' } } },
+      statsd: { useMetrics: 'false' },
+    });
+    const f = await run(byId('DSH115'), { [LOCAL]: local }, { release: 'v9.3.0' });
+    expect(f.map((x) => x.key)).toEqual(['services.CoAuthoring.sql.dbPort', 'services.CoAuthoring.redis.port', 'statsd.useMetrics']);
+    expect(f[2]!.message).toContain('DS treats every non-empty string as true');
   });
 });
 
