@@ -122,3 +122,20 @@ describe('check points at apply', () => {
     expect(runCli(['check', '--root', root]).stdout).not.toContain('next step');
   });
 });
+
+describe('check finds every copy of a secret', () => {
+  it('local.json.original and an Ansible backup, both 0644 with a secret, are both reported (local.json itself is 0640)', () => {
+    const original = `${ETC_REL}/local.json.original`;
+    const backup = `${ETC_REL}/local.json.4242.2026-05-14@09:12:18~`;
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong, [original]: strong, [backup]: strong });
+    fs.chmodSync(path.join(root, ETC_REL, 'local.json'), 0o640);
+    fs.chmodSync(path.join(root, original), 0o644);
+    fs.chmodSync(path.join(root, backup), 0o644);
+    const r = runCli(['check', '--root', root, '--format', 'json']);
+    const found = (JSON.parse(r.stdout) as { findings: { ruleId: string; location?: { file: string } }[] }).findings
+      .filter((f) => f.ruleId === 'DSH400' || f.ruleId === 'DSH403')
+      .map((f) => `${f.ruleId} ${f.location?.file}`);
+    expect(found).toEqual([`DSH403 /${backup}`, `DSH403 /${original}`]);
+    expect(r.stdout).not.toContain(SECRET);
+  });
+});

@@ -10,6 +10,7 @@ import { offsetToPosition } from '../text/position.js';
 import { getPath, isPlainObject, mergeLayers } from './merge.js';
 import type { EffectiveConfig, DuplicateKey } from '../types.js';
 import { readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { configCopies, type ConfigCopy } from './copies.js';
 import {
   UNKNOWN_VERSION,
   certainlyAtLeast,
@@ -173,6 +174,8 @@ export interface LoadedConfig {
   readonly services: readonly ServiceEnv[];
   /** Other files in the config dir DS reads in other ways (custom-environment-variables.*). */
   readonly extraFiles: readonly string[];
+  /** Backups and other copies of configuration files in the config dir, which DS does not read (copies.ts). */
+  readonly copies: readonly (ConfigCopy & { readonly file: string })[];
 }
 
 const SERVICE_DIRS: readonly { dir: string; manager: 'supervisor' | 'systemd'; match: RegExp }[] = [
@@ -318,5 +321,7 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   }
 
   const extraFiles = entries.filter((n) => /^custom-environment-variables\./.test(n)).map((n) => `${configDir}/${n}`);
-  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles };
+  const loadedNames = new Set(candidates.map((c) => c.name));
+  const copies = configCopies(entries, loadedNames).map((c) => ({ ...c, file: `${configDir}/${c.name}` }));
+  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, copies };
 }

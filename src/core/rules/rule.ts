@@ -14,6 +14,21 @@ export interface HostFacts {
   readonly secretFiles?: ReadonlyMap<string, { stat?: FileStat; content?: string; error?: string }>;
   /** Whether the host runs DS in the official Docker image (entrypoint rewrites JWT keys). */
   readonly docker?: boolean;
+  /** Backups and other copies of configuration files in the config dir (LoadedConfig.copies), with what was read. */
+  readonly configCopies?: readonly ConfigCopyFact[];
+}
+
+/** One copy of a configuration file (core/layers/copies.ts) as the host holds it. */
+export interface ConfigCopyFact {
+  /** Host path. */
+  readonly file: string;
+  /** What made it ("an Ansible backup"). */
+  readonly label: string;
+  /** The configuration file it copies, when the name says so ("local.json"). */
+  readonly of?: string;
+  readonly stat?: FileStat;
+  readonly text?: string;
+  readonly error?: string;
 }
 
 export interface RuleContext {
