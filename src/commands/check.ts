@@ -12,6 +12,8 @@ import { rules } from '../core/rules/index.js';
 import { failed, type Report } from '../core/report.js';
 import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
+import { nextStep } from '../core/next-step.js';
+import { getPath } from '../core/layers/merge.js';
 import { explain } from './explain.js';
 import { formatJson } from '../formatters/json.js';
 import { formatSarif } from '../formatters/sarif.js';
@@ -64,6 +66,13 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
 
   const facts = await gatherHostFacts(host, loaded);
   const findings = evaluate(rules, makeContext(loaded, facts));
+  const ruleMetas = rules.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) }));
+  const next = nextStep({
+    findings,
+    rules: ruleMetas,
+    get: (key) => getPath(loaded.effective.value, key),
+    options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname']) },
+  });
   const report: Report = {
     tool: { name: 'ds-harden', version: TOOL_VERSION },
     configDir: loaded.configDir,
@@ -72,7 +81,8 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     layers: loaded.layers.map((l) => ({ file: l.file, kind: l.kind, status: l.status, atStartup: l.atStartup })),
     findings,
     failOn: opts.failOn,
-    rules: rules.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) })),
+    rules: ruleMetas,
+    ...(next ? { nextStep: next } : {}),
   };
   let text: string;
   if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });
@@ -83,4 +93,11 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     io.err(`report written to ${opts.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/** The options among `keys` that the user gave (check carries them into the apply command it suggests). */
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }

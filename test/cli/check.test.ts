@@ -1,4 +1,5 @@
 /** `ds-harden check` as a user runs it: exit codes, formats, --explain, colour, secrets. */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +121,38 @@ describe('check points at apply', () => {
     expect(r.stdout).toContain(`--dry-run --root ${EXAMPLE}`);
     const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong });
     expect(runCli(['check', '--root', root]).stdout).not.toContain('next step');
+  });
+});
+
+describe('the next-step command runs as printed', () => {
+  it('on an AuthorizationJwt install (Nextcloud AIO), running it verbatim previews the fixes and changes no header', () => {
+    const aio = {
+      services: {
+        CoAuthoring: {
+          token: { enable: { browser: true, request: { inbox: true, outbox: true } }, inbox: { header: 'AuthorizationJwt' }, outbox: { header: 'AuthorizationJwt' } },
+          secret: { inbox: { string: 'tooshort' }, outbox: { string: 'tooshort' }, session: { string: 'tooshort' } },
+          ipfilter: { rules: [{ address: '172.18.0.5', allowed: true }] },
+        },
+      },
+    };
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: JSON.stringify(aio, null, 2) });
+    fs.chmodSync(path.join(root, ETC_REL, 'local.json'), 0o640);
+    const check = runCli(['check', '--root', root, '--ds-version', '9.3.0']);
+    const lines = check.stdout.split('\n');
+    const command = lines[lines.findIndex((l) => l.includes('preview it with')) + 1]!.trim();
+    expect(command).toBe(`ds-harden apply --allow 172.18.0.5 --generate-secret --header AuthorizationJwt --dry-run --root ${root} --ds-version 9.3.0`);
+
+    // run it exactly as printed, through a shell, with `ds-harden` on PATH
+    const bin = fs.mkdtempSync(path.join(path.dirname(root), 'bin-'));
+    fs.writeFileSync(path.join(bin, 'ds-harden'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO, 'bin/ds-harden.js')}" "$@"\n`, { mode: 0o755 });
+    const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(10); // dry run: changes pending
+    expect(r.stdout).toContain('resolves: DSH301, DSH501');
+    const changed = r.stdout.split('\n').filter((l) => /^[-+] /.test(l) || /^ {2}services\.CoAuthoring\.[\w.]+: /.test(l));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.filter((l) => /header/i.test(l))).toEqual([]);
+    expect(fs.readFileSync(path.join(root, ETC_REL, 'local.json'), 'utf8')).toBe(JSON.stringify(aio, null, 2));
   });
 });
 

@@ -1,17 +1,44 @@
 /** Parse and layer rules (DSH1xx), on the real upstream default.json of each release. */
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { run, LOCAL, ETC } from '../helpers/context.js';
 import { layerRules } from '../../src/core/rules/layers/index.js';
 
+const require = createRequire(import.meta.url);
 const byId = (id: string) => layerRules.find((r) => r.id === id)!;
 const ENABLE = '{"services":{"CoAuthoring":{"token":{"enable":{"browser":true}}}}}';
 
 describe('DSH100 parse error', () => {
-  it('fires with file, line and column for a missing comma (DS 8.3)', async () => {
+  it('a missing comma (DS 8.3): located where JSON.parse stops (3:3), the likely cause (2:9) named and shown', async () => {
     const f = await run(byId('DSH100'), { [LOCAL]: '{\n  "a": 1\n  "b": 2\n}\n' }, { release: 'v8.3.3' });
     expect(f).toHaveLength(1);
-    expect(f[0]).toMatchObject({ ruleId: 'DSH100', severity: 'critical', location: { file: LOCAL, line: 2, column: 9 } });
+    expect(f[0]).toMatchObject({ ruleId: 'DSH100', severity: 'critical', blocksStartup: true, location: { file: LOCAL, line: 3, column: 3 } });
     expect(f[0]!.message).toContain('missing comma');
+    expect(f[0]!.message).toContain('DS reports the error at 3:3, where its parser stopped; the likely cause is at 2:9.');
+    expect(f[0]!.message).toContain('2 |   "a": 1\n  |         ^ likely cause (2:9)\n3 |   "b": 2\n  |   ^ DS stops here (3:3)');
+  });
+  it('a missing comma on DS 9.x: the location is JSON5\'s own "at line:column" (the issue\'s 7:13 against 6:37)', async () => {
+    const text = [
+      '{', '  "services": {', '    "CoAuthoring": {', '      "token": {', '        "inbox": {',
+      '          "prefix": "Bearer "', '            "header": "Authorization"', '        }', '      }', '    }', '  }', '}', '',
+    ].join('\n');
+    const json5 = (() => {
+      try {
+        require('json5').parse(text);
+      } catch (e) {
+        return `${(e as { lineNumber: number }).lineNumber}:${(e as { columnNumber: number }).columnNumber}`;
+      }
+      return 'parsed';
+    })();
+    expect(json5).toBe('7:13');
+    const f = await run(byId('DSH100'), { [LOCAL]: text }, { release: 'v9.3.0' });
+    expect(f[0]).toMatchObject({ location: { line: 7, column: 13 } });
+    expect(f[0]!.message).toContain('the likely cause is at 6:30');
+  });
+  it('a trailing comma on the closing line: one excerpt, DS\'s column and the cause\'s', async () => {
+    const f = await run(byId('DSH100'), { [LOCAL]: '{"a": 1,}\n' }, { release: 'v8.3.3' });
+    expect(f[0]).toMatchObject({ location: { line: 1, column: 9 } });
+    expect(f[0]!.message).toContain('1 | {"a": 1,}\n  |         ^ DS stops here (1:9); the cause is at column 8');
   });
   it('is silent for JSON5 syntax on DS 9.x (single quotes, unquoted keys, comments)', async () => {
     const f = await run(byId('DSH100'), { [LOCAL]: "{\n  // note\n  services: {'CoAuthoring': {},},\n}" }, { release: 'v9.3.0' });

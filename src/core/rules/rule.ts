@@ -51,6 +51,8 @@ export interface RuleHit {
   readonly key?: string;
   /** Some rules grade their own hits (e.g. default secret on < 7.2 is critical, otherwise high). */
   readonly severity?: Severity;
+  /** DS will not start while this stands (see Finding.blocksStartup). */
+  readonly blocksStartup?: true;
 }
 
 export interface Rule {
