@@ -133,6 +133,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     .option('--root <dir>', 'file-system root', '/')
     .option('--state-dir <dir>', 'journal location (host path)', '/var/lib/ds-harden')
     .option('--json', 'machine-readable output', false)
+    .option('--no-color', 'no colour (history prints none; accepted like on the other commands)')
     .action(async (o: Record<string, unknown>) => {
       const { runHistory } = await import('../commands/history.js');
       result.code = await runHistory({ root: String(o.root), stateDir: String(o.stateDir), json: Boolean(o.json) }, io);
@@ -144,7 +145,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .description('restore the files of an apply (default: the latest one not rolled back), restart, verify')
       .option('--root <dir>', 'file-system root', '/')
       .option('--force', 'restore even if the file changed after the apply', false)
-      .option('--json', 'machine-readable output', false),
+      .option('--json', 'machine-readable output', false)
+      .option('--no-color', 'no colour (rollback prints none; accepted like on the other commands)'),
   ).action(async (id: string | undefined, o: Record<string, unknown>) => {
     const { runRollback } = await import('../commands/rollback.js');
     result.code = await runRollback({ root: String(o.root), stateDir: String(o.stateDir), ...(id ? { id } : {}), force: Boolean(o.force), json: Boolean(o.json), ...services(o) }, io);

@@ -108,9 +108,14 @@ describe('check --explain', () => {
     expect(r.stdout).toMatch(/\/var\/www\/onlyoffice\/Data\/runtime\.json:4:30 {2}false {2}← effective/);
   });
 
-  it('says when no layer sets a key', () => {
-    const r = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.nope']);
-    expect(r.stdout).toContain('effective value: not set');
+  it('says when no layer sets a key, and what DS then uses: nothing, its code default (cited), or the library default', () => {
+    const none = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.nope']);
+    expect(none.stdout).toBe('services.CoAuthoring.nope\n  effective value: not set in any layer; DS uses no value\n');
+    const coded = runCli(['check', '--root', EXAMPLE, '--ds-version', '8.3.3', '--explain', 'services.CoAuthoring.requestDefaults.maxRedirects']);
+    expect(coded.stdout).toContain('effective value: not set in any layer; DS uses 10 (its code default, DS ≤ 8.3: ONLYOFFICE/server@v8.3.3.23 (b926a4cd):Common/sources/utils.js:328');
+    const library = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.requestDefaults.maxRedirects']);
+    expect(library.stdout).toContain('not set in any layer; DS passes nothing to the HTTP client of every outgoing request');
+    expect(library.stdout).not.toContain('set by');
   });
 });
 
@@ -153,6 +158,17 @@ describe('the next-step command runs as printed', () => {
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.filter((l) => /header/i.test(l))).toEqual([]);
     expect(fs.readFileSync(path.join(root, ETC_REL, 'local.json'), 'utf8')).toBe(JSON.stringify(aio, null, 2));
+  });
+});
+
+describe('every command takes --no-color', () => {
+  it('history and rollback accept it like check and apply', () => {
+    const root = makeRoot(undefined);
+    const history = runCli(['history', '--root', root, '--no-color']);
+    expect([history.code, history.stdout, history.stderr]).toEqual([0, 'no applies recorded yet.\n', '']);
+    const rollback = runCli(['rollback', '--root', root, '--no-color', '--service-manager', 'none', '--no-health']);
+    expect(rollback.stderr).not.toContain('unknown option');
+    expect(rollback.stderr).toContain('nothing to roll back');
   });
 });
 

@@ -21,7 +21,7 @@ export interface PassThrough {
 export const PASS_THROUGH: readonly PassThrough[] = [
   {
     path: 'services.CoAuthoring.requestDefaults',
-    into: 'the options of every outgoing HTTP request (http/https Agent and axios on 9.x, the request library before)',
+    into: 'the HTTP client of every outgoing request (http/https Agent and axios on 9.x, the request library before)',
     source:
       'server@v9.3.0.140 (93e793fd):Common/sources/utils.js:358-362,437-440,530-533 — cloned and spread into ' +
       '`new https.Agent({...https.globalAgent.options, ...options})` and the axios config; ' +
