@@ -13,7 +13,7 @@
  *   for inbox tokens (what integrators send), so Nextcloud's `jwt_header` keeps working: an `AuthorizationJwt` install
  *   (Nextcloud AIO, nextcloud/vm, several Ansible roles) gets `--header AuthorizationJwt`, not the default.
  * - The options check ran with that decide which configuration is read (`--root`, `--config-dir`, `--ds-version`,
- *   `--hostname`) are carried over; `sudo` is printed only for the live host (root "/").
+ *   `--hostname`, `--supervisor-conf`) are carried over; `sudo` is printed only for the live host (root "/").
  */
 import type { Finding } from './types.js';
 import { severityRank } from './types.js';
@@ -28,6 +28,8 @@ export interface CarriedOptions {
   readonly configDir?: string;
   readonly dsVersion?: string;
   readonly hostname?: string;
+  /** --supervisor-conf: the supervisord.conf whose program definitions (NODE_CONFIG_DIR, …) were read. */
+  readonly supervisorConf?: string;
 }
 
 export interface NextStep {
@@ -114,5 +116,6 @@ export function nextStep(input: NextStepInput): NextStep | undefined {
   if (options.configDir) args.push('--config-dir', shellWord(options.configDir));
   if (options.dsVersion) args.push('--ds-version', shellWord(options.dsVersion));
   if (options.hostname) args.push('--hostname', shellWord(options.hostname));
+  if (options.supervisorConf) args.push('--supervisor-conf', shellWord(options.supervisorConf));
   return { fixes, command: (root ? '' : 'sudo ') + args.join(' '), complete };
 }

@@ -38,11 +38,13 @@ describe('nextStep', () => {
     });
   });
 
-  it('carries --root, --config-dir, --ds-version and --hostname, quoted for the shell; no sudo below --root', () => {
-    const n = nextStep(input([finding('DSH301')], AIO, { root: "/srv/ds copy/it's", configDir: '/var/www/onlyoffice/config', dsVersion: '9.3.0', hostname: 'ds1' }));
+  it('carries --root, --config-dir, --ds-version, --hostname and --supervisor-conf, quoted for the shell; no sudo below --root', () => {
+    const n = nextStep(
+      input([finding('DSH301')], AIO, { root: "/srv/ds copy/it's", configDir: '/var/www/onlyoffice/config', dsVersion: '9.3.0', hostname: 'ds1', supervisorConf: '/etc/supervisor/supervisord.conf' }),
+    );
     expect(n!.command).toBe(
       "ds-harden apply --generate-secret --header AuthorizationJwt --dry-run --root '/srv/ds copy/it'\\''s' " +
-        '--config-dir /var/www/onlyoffice/config --ds-version 9.3.0 --hostname ds1',
+        '--config-dir /var/www/onlyoffice/config --ds-version 9.3.0 --hostname ds1 --supervisor-conf /etc/supervisor/supervisord.conf',
     );
     expect(nextStep(input([finding('DSH301')], AIO, { root: '/' }))!.command.startsWith('sudo ds-harden apply')).toBe(true);
   });
