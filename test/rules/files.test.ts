@@ -225,11 +225,14 @@ describe('DSH403 a copy of a configuration file holds secrets and is readable by
       'local.json.dpkg-old', 'default.json.dpkg-dist', 'local.json.rpmsave', 'local.json.rpmnew', 'local.json.99.2026-01-02@03:04:05~',
       '.local.json.swp', '.local.json.swo', '#local.json#', 'local.json~', '.local.json-json-4242-1700000000000.tmp',
       'local.json.original', 'local.json.bak', 'local.json.2024-01-01', 'local-old.json', 'wopi_private.key',
+      '.local.json.ds-harden-3f9a.tmp', '.local.json.old',
     ];
     const loaded = new Set(['local.json', 'default.json', 'production-linux.json']);
     expect(configCopies(names, loaded).map((c) => [c.name, c.of ?? '-', c.kind])).toEqual([
       ['#local.json#', 'local.json', 'editor'],
       ['.local.json-json-4242-1700000000000.tmp', 'local.json', 'temporary'],
+      ['.local.json.ds-harden-3f9a.tmp', 'local.json', 'temporary'],
+      ['.local.json.old', 'local.json', 'backup'],
       ['.local.json.swo', 'local.json', 'editor'],
       ['.local.json.swp', 'local.json', 'editor'],
       ['default.json.dpkg-dist', 'default.json', 'package-manager'],

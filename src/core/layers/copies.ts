@@ -11,7 +11,8 @@
  *   keeps `local.json.original` (deploy-modes.md §7);
  * - vim swap files `.<name>.swp` … `.swa`, emacs auto-save `#<name>#`, editor backups `<name>~`;
  * - the `json` tool DS's scripts and the Docker entrypoint edit local.json with: a failed `-I` leaves
- *   `.<name>-json-<pid>-<ms>.tmp` (deploy-modes.md §2.5);
+ *   `.<name>-json-<pid>-<ms>.tmp` (deploy-modes.md §2.5); an interrupted apply leaves `.<name>.ds-harden-<random>.tmp`
+ *   (adapters/atomic-write.ts; created 0600, so only reported when someone loosened it);
  * - any other `<name>.<suffix>` (`.original`, `.orig`, `.bak`, `.old`, `.save`, a date, …) and `*.json`/`*.json5` files that
  *   node-config does not load (`local-old.json`, another host's `<hostname>.json`).
  */
@@ -34,11 +35,12 @@ const PATTERNS: readonly { re: RegExp; kind: CopyKind; label: string }[] = [
   { re: new RegExp(String.raw`^\.${CONF}\.sw[a-p]$`), kind: 'editor', label: 'a vim swap file' },
   { re: new RegExp(String.raw`^#${CONF}#$`), kind: 'editor', label: 'an emacs auto-save file' },
   { re: new RegExp(String.raw`^\.${CONF}-json-\d+-\d+\.tmp$`), kind: 'temporary', label: 'a temporary file the json tool left behind' },
+  { re: new RegExp(String.raw`^\.${CONF}\.ds-harden-[^.]+\.tmp$`), kind: 'temporary', label: 'a temporary file an interrupted ds-harden apply left behind' },
   { re: new RegExp(String.raw`^${CONF}\.\d+\.\d{4}-\d{2}-\d{2}@\d{2}:\d{2}:\d{2}~$`), kind: 'ansible-backup', label: 'an Ansible backup (backup: yes)' },
   { re: new RegExp(String.raw`^${CONF}~$`), kind: 'editor', label: 'an editor backup' },
   { re: new RegExp(String.raw`^${CONF}\.(?:dpkg-(?:old|dist|new|bak|tmp)|ucf-(?:old|dist|new))$`), kind: 'package-manager', label: 'a copy dpkg keeps' },
   { re: new RegExp(String.raw`^${CONF}\.(?:rpmsave|rpmnew|rpmorig)$`), kind: 'package-manager', label: 'a copy rpm keeps' },
-  { re: new RegExp(String.raw`^${CONF}[._-].+$`), kind: 'backup', label: 'a backup copy' },
+  { re: new RegExp(String.raw`^\.?${CONF}[._-].+$`), kind: 'backup', label: 'a backup copy' },
 ];
 
 /** Upstream files installed next to default.json (ONLYOFFICE/server Common/config/*.json): public values only. */
