@@ -1,5 +1,5 @@
-/** Gathers HostFacts (service user, secret files) for the rules, through the read-only host. */
-import type { HostFacts } from '../core/rules/rule.js';
+/** Gathers HostFacts (service user, secret files, copies of configuration files) for the rules, through the read-only host. */
+import type { ConfigCopyFact, HostFacts } from '../core/rules/rule.js';
 import type { LoadedConfig, ReadonlyHost } from '../core/layers/load.js';
 import { findAccount } from '../core/ds/accounts.js';
 import { getPath, isPlainObject } from '../core/layers/merge.js';
@@ -24,5 +24,17 @@ export async function gatherHostFacts(host: ReadonlyHost, loaded: LoadedConfig):
     }
   }
   const docker = (await host.read('/app/ds/run-document-server.sh')).ok;
-  return { ...(serviceUser ? { serviceUser } : {}), secretFiles, docker };
+  // copies of configuration files: read through the host like any layer (size and file-type limits live there)
+  const configCopies: ConfigCopyFact[] = [];
+  for (const c of loaded.copies) {
+    const r = await host.read(c.file);
+    configCopies.push({
+      file: c.file,
+      label: c.label,
+      ...(c.of ? { of: c.of } : {}),
+      ...(r.stat ? { stat: r.stat } : {}),
+      ...(r.ok ? { text: r.text } : { error: r.message }),
+    });
+  }
+  return { ...(serviceUser ? { serviceUser } : {}), secretFiles, docker, configCopies };
 }

@@ -4,7 +4,7 @@
  */
 import type { CheckReport, CheckVerdict } from '../core/integrator/nextcloud.js';
 import { manualSteps, seafileLines } from '../core/integrator/nextcloud.js';
-import { commandLine } from './command-line.js';
+import { commandLine } from '../core/text/shell.js';
 
 export interface IntegratorSummary {
   readonly kind: 'nextcloud' | 'owncloud' | 'seafile' | 'other';

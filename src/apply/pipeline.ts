@@ -30,7 +30,7 @@ import { resolveSecret, type ResolvedSecret } from './secret.js';
 import type { ApplyRequest } from './request.js';
 import { APPLY_EXIT, scrubDeep, type ApplyOutcome, type ApplyResult, type FindingSummary } from './result.js';
 import { DEFAULT_HEALTH_URL, DEFAULT_SETTLE_MS, DEFAULT_STATE_DIR } from './defaults.js';
-import { commandLine } from './command-line.js';
+import { commandLine } from '../core/text/shell.js';
 import type { TxOutcome } from './transaction.js';
 import { getPath } from '../core/layers/merge.js';
 import { integratorStep, readIntegrator, type IntegratorOptions, type IntegratorState } from './integrator.js';

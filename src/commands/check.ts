@@ -14,6 +14,8 @@ import { scrubText } from '../core/redact.js';
 import { failed, type Report } from '../core/report.js';
 import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
+import { nextStep } from '../core/next-step.js';
+import { getPath } from '../core/layers/merge.js';
 import { explain } from './explain.js';
 import { formatJson } from '../formatters/json.js';
 import { formatSarif } from '../formatters/sarif.js';
@@ -60,6 +62,13 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   }
   const evaluated = live ? [...rules, ...liveRules] : rules;
   const findings = evaluate(evaluated, makeContext(loaded, facts, live));
+  const ruleMetas = evaluated.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) }));
+  const next = nextStep({
+    findings,
+    rules: ruleMetas,
+    get: (key) => getPath(loaded.effective.value, key),
+    options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf']) },
+  });
   const report: Report = {
     tool: { name: 'ds-harden', version: TOOL_VERSION },
     configDir: loaded.configDir,
@@ -69,7 +78,8 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     findings,
     failOn: opts.failOn,
     ...(live ? { probe: live } : {}),
-    rules: evaluated.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) })),
+    rules: ruleMetas,
+    ...(next ? { nextStep: next } : {}),
   };
   let text: string;
   if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });
@@ -85,4 +95,11 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     io.err(`report written to ${opts.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/** The options among `keys` that the user gave (check carries them into the apply command it suggests). */
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }

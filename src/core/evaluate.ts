@@ -42,6 +42,7 @@ export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
   for (const rule of rules) {
     for (const hit of rule.check(ctx)) {
       out.push({
+        ...(hit.blocksStartup ? { blocksStartup: true as const } : {}),
         ruleId: rule.id,
         severity: hit.severity ?? rule.severity,
         title: rule.title,

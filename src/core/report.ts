@@ -3,6 +3,7 @@ import type { DsVersionInfo, Finding, Layer, Severity } from './types.js';
 import { severityRank } from './types.js';
 import type { Rule } from './rules/rule.js';
 import type { LiveObservations } from './probe/judge.js';
+import type { NextStep } from './next-step.js';
 
 export type RuleMeta = Pick<Rule, 'id' | 'area' | 'severity' | 'title' | 'why' | 'remediation' | 'fixedByApply'>;
 
@@ -25,6 +26,13 @@ export interface Report {
   readonly rules: readonly RuleMeta[];
   /** `check --url`: what the live probe of the running server saw (its findings are in `findings`). */
   readonly probe?: LiveObservations;
+  /** The `ds-harden apply … --dry-run` command that previews the fixes apply can make (next-step.ts), if any. */
+  readonly nextStep?: NextStep;
+}
+
+/** Findings that keep DS from starting (a layer it cannot parse or read); the others assume these are fixed. */
+export function startupBlockers(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.blocksStartup);
 }
 
 /** `ds-harden probe`: a live probe without a configuration audit. */
@@ -53,10 +61,11 @@ export function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Sorted most severe first, then by file and line, so output is stable. */
+/** Sorted start-up blockers first, then most severe first, then by file and line, so output is stable. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
+      Number(Boolean(b.blocksStartup)) - Number(Boolean(a.blocksStartup)) ||
       severityRank(b.severity) - severityRank(a.severity) ||
       byText(a.location?.file ?? '', b.location?.file ?? '') ||
       (a.location?.line ?? 0) - (b.location?.line ?? 0) ||

@@ -62,9 +62,15 @@ export type LayerFormat = 'json' | 'json5' | 'js' | 'other';
 
 export interface ParseFailure {
   readonly message: string;
+  /** Where DS's own parser reports the error (what its log says: JSON5 "at 7:13", JSON.parse "at position N"). */
   readonly line: number;
   readonly column: number;
   readonly offset: number;
+  /**
+   * Where the mistake most likely is, when that is elsewhere: a missing comma is reported at the start of the next
+   * member (7:13) but belongs after the previous one (6:37); a trailing comma is reported at the closing brace.
+   */
+  readonly likely?: { readonly line: number; readonly column: number; readonly offset: number };
   /** What a person should understand: "trailing comma", "U+201C LEFT DOUBLE QUOTATION MARK", … */
   readonly cause: string;
   /** What to do about it. */
@@ -118,6 +124,11 @@ export interface EffectiveConfig {
 }
 
 export interface Finding {
+  /**
+   * DS will not start while this finding stands (a layer it cannot parse or read). Every other finding then describes
+   * the configuration as it will be once the blocking layers load.
+   */
+  readonly blocksStartup?: true;
   readonly ruleId: string;
   readonly severity: Severity;
   readonly title: string;

@@ -2,7 +2,7 @@
  * `check --format json`: the report as stable, versioned JSON (schemas/report.schema.json describes it).
  * Pure: (report, opts) => string. Findings carry no config values by construction, and nothing here adds any.
  */
-import { countBySeverity, failed, sortFindings, type LayerSummary, type ProbeReport, type Report } from '../core/report.js';
+import { countBySeverity, failed, sortFindings, startupBlockers, type LayerSummary, type ProbeReport, type Report } from '../core/report.js';
 import type { LiveObservations } from '../core/probe/judge.js';
 import type { DsVersionInfo, Finding, Severity, SourceLocation } from '../core/types.js';
 import type { MachineFormatOptions } from './rule-meta.js';
@@ -20,6 +20,10 @@ export interface JsonLocation {
 }
 
 export interface JsonFinding {
+  /** DS will not start while this finding stands (a layer it cannot parse or read). */
+  readonly blocksStartup?: true;
+  /** Describes the configuration as it will be once the start-up blockers are fixed (present only when there are any). */
+  readonly afterStartupFix?: true;
   readonly ruleId: string;
   readonly severity: Severity;
   readonly title: string;
@@ -57,6 +61,8 @@ export interface JsonReport {
   };
   readonly summary: Record<Severity, number> & { readonly total: number; readonly failOn: Severity; readonly failed: boolean };
   readonly layers: readonly { readonly file: string; readonly kind: LayerSummary['kind']; readonly status: LayerSummary['status']; readonly atStartup: boolean }[];
+  /** Whether ds-harden found a reason DS will not start, and which findings say so. */
+  readonly startup: { readonly blocked: boolean; readonly blockedBy: readonly { readonly ruleId: string; readonly location?: JsonLocation }[] };
   readonly findings: readonly JsonFinding[];
   readonly probe?: JsonLive;
 }
@@ -71,9 +77,10 @@ function location(l: SourceLocation): JsonLocation {
   };
 }
 
-function finding(f: Finding): JsonFinding {
+function finding(f: Finding, blocked: boolean): JsonFinding {
   // Listed field by field: a Finding that grows a field does not leak it into the output unreviewed.
   return {
+    ...(f.blocksStartup ? { blocksStartup: true as const } : blocked ? { afterStartupFix: true as const } : {}),
     ruleId: f.ruleId,
     severity: f.severity,
     title: f.title,
@@ -104,6 +111,7 @@ function summary(r: { findings: readonly Finding[]; failOn: Severity }): JsonRep
 
 /** The JSON document as an object (formatJson serialises exactly this). */
 export function buildJsonReport(report: Report): JsonReport {
+  const blockers = startupBlockers(report.findings);
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: report.tool.name, version: report.tool.version },
@@ -119,7 +127,11 @@ export function buildJsonReport(report: Report): JsonReport {
     },
     summary: summary(report),
     layers: report.layers.map((l) => ({ file: l.file, kind: l.kind, status: l.status, atStartup: l.atStartup })),
-    findings: sortFindings(report.findings).map(finding),
+    startup: {
+      blocked: blockers.length > 0,
+      blockedBy: sortFindings(blockers).map((f) => ({ ruleId: f.ruleId, ...(f.location ? { location: location(f.location) } : {}) })),
+    },
+    findings: sortFindings(report.findings).map((f) => finding(f, blockers.length > 0)),
     ...(report.probe ? { probe: jsonLive(report.probe) } : {}),
   };
 }
@@ -131,7 +143,7 @@ export function buildProbeJson(report: ProbeReport): Record<string, unknown> {
     tool: { name: report.tool.name, version: report.tool.version },
     ...jsonLive(report.live),
     summary: summary(report),
-    findings: sortFindings(report.findings).map(finding),
+    findings: sortFindings(report.findings).map((f) => finding(f, false)),
   };
 }
 

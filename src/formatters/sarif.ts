@@ -16,12 +16,15 @@
  *   out so that an alert survives edits above it); repeats of the same triple get an ordinal (#2, #3, …) in
  *   report order.
  * - Columns. The core counts columns in UTF-16 code units (JavaScript string offsets); `columnKind` says so.
+ * - DS will not start (a layer it cannot parse or read): those results come first, their message starts "DS will not
+ *   start:" and `properties.blocksStartup` is true; every other result's message starts "Once <file> loads:" and has
+ *   `properties.afterStartupFix`; `run.properties.startupBlocked` says whether any blocker exists.
  * - `security-severity` (read by GitHub to rank alerts) goes on each rule, from the rule's default severity:
  *   critical 9.5, high 8.0, medium 5.5, low 3.0, info 0.0. A result's own severity sets its `level` and is
  *   also kept in `result.properties.severity`.
  */
 import { createHash } from 'node:crypto';
-import { byText, failed, sortFindings, type ProbeReport, type Report, type RuleMeta } from '../core/report.js';
+import { byText, failed, sortFindings, startupBlockers, type ProbeReport, type Report, type RuleMeta } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
 import type { MachineFormatOptions } from './rule-meta.js';
 
@@ -171,6 +174,9 @@ export function buildSarifLog(input: Report | ProbeReport): Record<string, unkno
   const ordered = [...metas.values()].sort((a, b) => byText(a.id, b.id));
   const index = new Map<string, number>(ordered.map((r, i) => [r.id, i]));
 
+  // DS will not start: the blockers say so; every other result describes the configuration once they are fixed
+  const blockedFiles = [...new Set(startupBlockers(findings).map((f) => f.location?.file ?? report.configDir))];
+  const once = blockedFiles.length > 0 ? `Once ${blockedFiles.join(' and ')} ${blockedFiles.length === 1 ? 'loads' : 'load'}: ` : '';
   const seen = new Map<string, number>();
   const results = findings.map((f) => {
     const base = [f.ruleId, f.location?.file ?? f.url ?? report.configDir, f.key ?? ''];
@@ -183,10 +189,14 @@ export function buildSarifLog(input: Report | ProbeReport): Record<string, unkno
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId)!,
       level: sarifLevel(f.severity),
-      message: { text: `${f.message} — ${f.remediation}` },
+      message: { text: `${f.blocksStartup ? 'DS will not start: ' : once}${f.message} — ${f.remediation}` },
       locations: [location],
       partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(n === 1 ? base : [...base, `#${n}`]) },
-      properties: { severity: f.severity, ...(f.key !== undefined ? { key: f.key } : {}) },
+      properties: {
+        severity: f.severity,
+        ...(f.key !== undefined ? { key: f.key } : {}),
+        ...(f.blocksStartup ? { blocksStartup: true } : once ? { afterStartupFix: true } : {}),
+      },
     };
   });
 
@@ -214,6 +224,7 @@ export function buildSarifLog(input: Report | ProbeReport): Record<string, unkno
       dsVersion: report.dsVersion.label,
       failOn: report.failOn,
       failed: failed(report),
+      startupBlocked: blockedFiles.length > 0,
     },
   };
   return { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] };

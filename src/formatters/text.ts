@@ -1,7 +1,7 @@
 /** Human output of `check`: grouped by severity, with locations, excerpts and what to do. */
 import type { Report } from '../core/report.js';
-import { countBySeverity, sortFindings } from '../core/report.js';
-import { SEVERITIES, severityRank, type Severity } from '../core/types.js';
+import { countBySeverity, sortFindings, startupBlockers } from '../core/report.js';
+import { SEVERITIES, severityRank, type Finding, type Severity } from '../core/types.js';
 import type { Style } from './style.js';
 import { probeSection } from './probe-text.js';
 
@@ -43,32 +43,47 @@ export function formatText(report: Report, opts: TextOptions): string {
   out.push(style.dim(`layers (in load order): ${layers.join(' → ') || 'none found'}`));
   out.push('');
 
-  const findings = sortFindings(report.findings);
+  const printFinding = (f: Finding, paint: (t: string) => string) => {
+    out.push(`  ${paint(f.ruleId)}  ${style.bold(f.title)}`);
+    if (f.location) out.push(`         ${style.cyan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
+    else if (f.url) out.push(`         ${style.cyan(f.url)}`);
+    out.push(indent(f.message, '         '));
+    out.push(`         ${style.green('fix:')} ${f.remediation}`);
+    out.push('');
+  };
+
+  // A layer DS cannot parse or read stops it at start-up: say so first; everything else is about the config once it loads.
+  const blockers = startupBlockers(report.findings);
+  const blockedFiles = [...new Set(blockers.map((f) => f.location?.file ?? report.configDir))];
+  if (blockers.length > 0) {
+    const paint = sevStyle(style, 'critical');
+    out.push(paint(`DS WILL NOT START (${blockers.length})`));
+    out.push(
+      `  DocService and FileConverter exit at start-up while ${blockedFiles.join(' and ')} ${blockedFiles.length === 1 ? 'does' : 'do'} not load ` +
+        '(supervisor: "ERROR (spawn error)", then FATAL; systemd: a restart every 30 s).',
+    );
+    out.push('');
+    for (const f of sortFindings(blockers)) printFinding(f, paint);
+    out.push(style.bold(`The findings below describe the configuration as it will be once ${blockedFiles.join(' and ')} ${blockedFiles.length === 1 ? 'loads' : 'load'}:`));
+    out.push('');
+  }
+
+  const findings = sortFindings(report.findings.filter((f) => !f.blocksStartup));
   for (const sev of SEVERITIES) {
     const group = findings.filter((f) => f.severity === sev);
     if (group.length === 0) continue;
     const paint = sevStyle(style, sev);
     out.push(paint(`${sev.toUpperCase()} (${group.length})`));
-    for (const f of group) {
-      out.push(`  ${paint(f.ruleId)}  ${style.bold(f.title)}`);
-      if (f.location) out.push(`         ${style.cyan(`${f.location.file}:${f.location.line}:${f.location.column}`)}`);
-      else if (f.url) out.push(`         ${style.cyan(f.url)}`);
-      out.push(indent(f.message, '         '));
-      out.push(`         ${style.green('fix:')} ${f.remediation}`);
-      out.push('');
-    }
+    for (const f of group) printFinding(f, paint);
   }
-  // findings apply can fix: point at it (dry run first)
-  const fixable = new Set<string>(report.rules.filter((r) => r.fixedByApply).map((r) => r.id));
-  // …unless a later layer decides the value (apply refuses to write what DS would never see)
-  const inReach = (file?: string) => !file || /\/(local|default|production-linux)\.json$/.test(file);
-  const canApply = [...new Set(report.findings.filter((f) => fixable.has(f.ruleId) && inReach(f.location?.file) && severityRank(f.severity) >= severityRank('medium')).map((f) => f.ruleId))];
-  // a file DS cannot parse comes first: apply refuses to edit it
-  if (canApply.length > 0 && !report.findings.some((f) => f.ruleId === 'DSH100')) {
+  // findings apply can fix: point at it (dry run first); the command is built by core/next-step.ts
+  const next = report.nextStep;
+  if (next) {
     out.push(
       style.bold('next step: ') +
-        `ds-harden apply can fix ${canApply.join(', ')}; preview it with\n` +
-        `  sudo ds-harden apply --allow <integrator IP> --generate-secret --header Authorization --dry-run${report.root !== '/' ? ` --root ${report.root}` : ''}\n`,
+        `ds-harden apply can fix ${next.fixes.join(', ')}; preview it with\n` +
+        `  ${next.command}\n` +
+        (next.complete ? '' : `  (replace <integrator IP> with the address of your integrator, e.g. Nextcloud's)\n`),
     );
   }
   if (report.probe) out.push(probeSection(report.probe, style));
@@ -78,7 +93,8 @@ export function formatText(report: Report, opts: TextOptions): string {
   if (report.findings.length === 0) out.push(style.green('No findings.'));
   out.push(
     `${summary} — ` +
-      (failed ? style.red(`FAIL (findings at or above --fail-on ${report.failOn})`) : style.green(`pass (--fail-on ${report.failOn})`)),
+      (failed ? style.red(`FAIL (findings at or above --fail-on ${report.failOn})`) : style.green(`pass (--fail-on ${report.failOn})`)) +
+      (blockers.length > 0 ? style.red(`; DS will not start until ${blockedFiles.join(' and ')} ${blockedFiles.length === 1 ? 'loads' : 'load'}`) : ''),
   );
   return out.join('\n') + '\n';
 }

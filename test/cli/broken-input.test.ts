@@ -23,11 +23,12 @@ function check(release: string, fixture: string, extra: string[] = []) {
 const at = (fs: JsonFinding[], id: string) => fs.filter((f) => f.ruleId === id);
 
 describe('broken local.json: what the user sees', () => {
-  it('trailing comma: start-up crash on DS 8.3 at the comma, accepted by DS 9.3', () => {
+  it('trailing comma: start-up crash on DS 8.3, located where JSON.parse stops (the "}"), the comma named as the cause; accepted by DS 9.3', () => {
     const old = check('v8.3.3', 'trailing-comma.json');
     const [f] = at(old.findings, 'DSH100');
-    expect(f).toMatchObject({ severity: 'critical', location: { file: LOCAL, line: 6, column: 26 } });
+    expect(f).toMatchObject({ severity: 'critical', location: { file: LOCAL, line: 7, column: 9 } });
     expect(f!.message).toContain('trailing comma');
+    expect(f!.message).toContain('DS reports the error at 7:9, where its parser stopped; the likely cause is at 6:26.');
     expect(old.json.code).toBe(1);
     expect(old.text.stdout).toContain('6 |           "browser": true,');
     const now = check('v9.3.0', 'trailing-comma.json');

@@ -1,4 +1,5 @@
 /** `ds-harden check` as a user runs it: exit codes, formats, --explain, colour, secrets. */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,9 +109,14 @@ describe('check --explain', () => {
     expect(r.stdout).toMatch(/\/var\/www\/onlyoffice\/Data\/runtime\.json:4:30 {2}false {2}← effective/);
   });
 
-  it('says when no layer sets a key', () => {
-    const r = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.nope']);
-    expect(r.stdout).toContain('effective value: not set');
+  it('says when no layer sets a key, and what DS then uses: nothing, its code default (cited), or the library default', () => {
+    const none = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.nope']);
+    expect(none.stdout).toBe('services.CoAuthoring.nope\n  effective value: not set in any layer; DS uses no value\n');
+    const coded = runCli(['check', '--root', EXAMPLE, '--ds-version', '8.3.3', '--explain', 'services.CoAuthoring.requestDefaults.maxRedirects']);
+    expect(coded.stdout).toContain('effective value: not set in any layer; DS uses 10 (its code default, DS ≤ 8.3: ONLYOFFICE/server@v8.3.3.23 (b926a4cd):Common/sources/utils.js:328');
+    const library = runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.requestDefaults.maxRedirects']);
+    expect(library.stdout).toContain('not set in any layer; DS passes nothing to the HTTP client of every outgoing request');
+    expect(library.stdout).not.toContain('set by');
   });
 });
 
@@ -121,5 +127,65 @@ describe('check points at apply', () => {
     expect(r.stdout).toContain(`--dry-run --root ${EXAMPLE}`);
     const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong });
     expect(runCli(['check', '--root', root]).stdout).not.toContain('next step');
+  });
+});
+
+describe('the next-step command runs as printed', () => {
+  it('on an AuthorizationJwt install (Nextcloud AIO), running it verbatim previews the fixes and changes no header', () => {
+    const aio = {
+      services: {
+        CoAuthoring: {
+          token: { enable: { browser: true, request: { inbox: true, outbox: true } }, inbox: { header: 'AuthorizationJwt' }, outbox: { header: 'AuthorizationJwt' } },
+          secret: { inbox: { string: 'tooshort' }, outbox: { string: 'tooshort' }, session: { string: 'tooshort' } },
+          ipfilter: { rules: [{ address: '172.18.0.5', allowed: true }] },
+        },
+      },
+    };
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: JSON.stringify(aio, null, 2) });
+    fs.chmodSync(path.join(root, ETC_REL, 'local.json'), 0o640);
+    const check = runCli(['check', '--root', root, '--ds-version', '9.3.0']);
+    const lines = check.stdout.split('\n');
+    const command = lines[lines.findIndex((l) => l.includes('preview it with')) + 1]!.trim();
+    expect(command).toBe(`ds-harden apply --allow 172.18.0.5 --generate-secret --header AuthorizationJwt --dry-run --root ${root} --ds-version 9.3.0`);
+
+    // run it exactly as printed, through a shell, with `ds-harden` on PATH
+    const bin = fs.mkdtempSync(path.join(path.dirname(root), 'bin-'));
+    fs.writeFileSync(path.join(bin, 'ds-harden'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO, 'bin/ds-harden.js')}" "$@"\n`, { mode: 0o755 });
+    const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(10); // dry run: changes pending
+    expect(r.stdout).toContain('resolves: DSH301, DSH501');
+    const changed = r.stdout.split('\n').filter((l) => /^[-+] /.test(l) || /^ {2}services\.CoAuthoring\.[\w.]+: /.test(l));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.filter((l) => /header/i.test(l))).toEqual([]);
+    expect(fs.readFileSync(path.join(root, ETC_REL, 'local.json'), 'utf8')).toBe(JSON.stringify(aio, null, 2));
+  });
+});
+
+describe('every command takes --no-color', () => {
+  it('history and rollback accept it like check and apply', () => {
+    const root = makeRoot(undefined);
+    const history = runCli(['history', '--root', root, '--no-color']);
+    expect([history.code, history.stdout, history.stderr]).toEqual([0, 'no applies recorded yet.\n', '']);
+    const rollback = runCli(['rollback', '--root', root, '--no-color', '--service-manager', 'none', '--no-health']);
+    expect(rollback.stderr).not.toContain('unknown option');
+    expect(rollback.stderr).toContain('nothing to roll back');
+  });
+});
+
+describe('check finds every copy of a secret', () => {
+  it('local.json.original and an Ansible backup, both 0644 with a secret, are both reported (local.json itself is 0640)', () => {
+    const original = `${ETC_REL}/local.json.original`;
+    const backup = `${ETC_REL}/local.json.4242.2026-05-14@09:12:18~`;
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong, [original]: strong, [backup]: strong });
+    fs.chmodSync(path.join(root, ETC_REL, 'local.json'), 0o640);
+    fs.chmodSync(path.join(root, original), 0o644);
+    fs.chmodSync(path.join(root, backup), 0o644);
+    const r = runCli(['check', '--root', root, '--format', 'json']);
+    const found = (JSON.parse(r.stdout) as { findings: { ruleId: string; location?: { file: string } }[] }).findings
+      .filter((f) => f.ruleId === 'DSH400' || f.ruleId === 'DSH403')
+      .map((f) => `${f.ruleId} ${f.location?.file}`);
+    expect(found).toEqual([`DSH403 /${backup}`, `DSH403 /${original}`]);
+    expect(r.stdout).not.toContain(SECRET);
   });
 });

@@ -481,6 +481,37 @@ describe('analyzeAddress', () => {
     expect(analyzeAddress('2001:0DB8:*')[0]).toMatchObject({ kind: 'ipv6-not-normalized', suggestion: '2001:db8:*' });
   });
 
+  // The notation the official ip-filter docs print ("xxxx.xxxx.xxxx.xxxx.xxxx.xxxx.xxxx.xxxx") and other spellings of
+  // IPv6: each never matches the client it names; the suggestion is the form DS compares, and it does match.
+  it.each([
+    ['docs dotted, zero-padded', '2001.0db8.0000.0000.0000.0000.0000.0001', '2001:db8::1', '2001:db8:0:0:0:0:0:1'],
+    ['docs dotted, loopback', '0000.0000.0000.0000.0000.0000.0000.0001', '::1', '0:0:0:0:0:0:0:1'],
+    ['docs dotted, not padded', '2001.db8.0.0.0.0.0.1', '2001:db8::1', '2001:db8:0:0:0:0:0:1'],
+    ['docs dotted, upper case', 'FE80.0000.0000.0000.0202.B3FF.FE1E.8329', 'fe80::202:b3ff:fe1e:8329', 'fe80:0:0:0:202:b3ff:fe1e:8329'],
+    ['docs dotted glob', '2001.0DB8.*', '2001:db8::7', '2001:db8:*'],
+    ['docs dotted glob, link-local', 'fe80.0000.*', 'fe80::1', 'fe80:0:*'],
+    ['brackets', '[2001:db8::1]', '2001:db8::1', '2001:db8:0:0:0:0:0:1'],
+    ['brackets with port', '[::1]:8000', '::1', '0:0:0:0:0:0:0:1'],
+    ['brackets around the full form', '[0:0:0:0:0:0:0:1]', '::1', '0:0:0:0:0:0:0:1'],
+    ['compressed', '2001:db8::1', '2001:db8::1', '2001:db8:0:0:0:0:0:1'],
+    ['full form, zero-padded', '2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1', '2001:db8:0:0:0:0:0:1'],
+    ['embedded IPv4', '0:0:0:0:0:ffff:10.0.0.1', '10.0.0.1', '0:0:0:0:0:ffff:a00:1'],
+  ])('%s: %s never matches %s; DS would match %s', (_what, address, client, corrected) => {
+    const issues = analyzeAddress(address);
+    expect(issues.map((i) => i.kind)).toEqual([expect.stringMatching(/^ipv6-(not-normalized|compressed)$/)]);
+    expect(issues[0]!.suggestion).toBe(corrected);
+    expect(decide([deny(address)], client), `${address} as written`).toBe('allowed');
+    expect(decide([deny(corrected)], client), `${corrected} as DS compares it`).toBe('denied');
+    expect(normalizeRuleAddress(address)).toBe(corrected);
+  });
+
+  it('the dotted notation is told apart from IPv4, IPv4 globs and host names', () => {
+    expect(analyzeAddress('10.1.*')).toEqual([]);
+    expect(analyzeAddress('192.168.1.20')).toEqual([]);
+    for (const name of ['cafe.*', 'dead.beef.example', 'a.b.c.d.e.f']) expect(analyzeAddress(name).map((i) => i.kind), name).toEqual(['hostname']);
+    expect(analyzeAddress('2001.0db8.0000.0000.0000.0000.0000.0001')[0]!.message).toContain("dotted notation of ONLYOFFICE's ip-filter documentation");
+  });
+
   it('every flagged never-matching address really never matches, and every suggestion does', () => {
     const cases: [string, string][] = [
       ['::1', '::1'],

@@ -128,6 +128,19 @@ describe('formatJson', () => {
     expect(valid(JSON.parse(text))).toBe(true);
   });
 
+  it('when DS will not start: the blocker comes first and is listed under startup, every other finding is marked', () => {
+    const blocker: Finding = { blocksStartup: true, ruleId: 'DSH100', severity: 'critical', title: 'DS cannot parse a configuration file', message: 'missing comma', remediation: 'Fix it.', location: { file: `${ETC}/local.json`, line: 7, column: 13 } };
+    const out = parse(report({ findings: [...FINDINGS, blocker] }));
+    expect(valid(out)).toBe(true);
+    expect(out.startup).toEqual({ blocked: true, blockedBy: [{ ruleId: 'DSH100', location: { file: `${ETC}/local.json`, line: 7, column: 13 } }] });
+    expect(out.findings[0]).toMatchObject({ blocksStartup: true, ruleId: 'DSH100' });
+    expect(out.findings[0]).not.toHaveProperty('afterStartupFix');
+    expect(out.findings.slice(1).every((f) => f.afterStartupFix === true && !('blocksStartup' in f))).toBe(true);
+    const clean = parse(report());
+    expect(clean.startup).toEqual({ blocked: false, blockedBy: [] });
+    expect(clean.findings.some((f) => 'afterStartupFix' in f || 'blocksStartup' in f)).toBe(false);
+  });
+
   it('keeps the schema enums in step with the core types', () => {
     const kinds: Record<LayerKind, true> = { default: true, env: true, hostname: true, local: true, 'local-env': true, 'node-config-env': true, 'runtime-legacy': true, 'runtime-data': true };
     const statuses: Record<Layer['status'], true> = { loaded: true, skipped: true, 'parse-error': true, unreadable: true, opaque: true };

@@ -81,6 +81,23 @@ describe('formatSarif', () => {
     expect(valid(sarif(report({ findings: [], rules: [] })))).toBe(true);
   });
 
+  it('when DS will not start: the blocker result comes first and says so, the others describe the config once it loads', () => {
+    const blocker: Finding = { blocksStartup: true, ruleId: 'DSH100', severity: 'critical', title: 'DS cannot parse a configuration file', message: 'missing comma', remediation: 'Fix it.', location: { file: `${ETC}/local.json`, line: 7, column: 13 } };
+    const log = sarif(report({ findings: [...FINDINGS, blocker] }));
+    expect(valid(log)).toBe(true);
+    const [first, ...rest] = log.runs[0]!.results;
+    expect(first.ruleId).toBe('DSH100');
+    expect(first.message.text).toBe('DS will not start: missing comma — Fix it.');
+    expect(first.properties.blocksStartup).toBe(true);
+    expect(first.locations[0].physicalLocation.region).toEqual({ startLine: 7, startColumn: 13 });
+    for (const r of rest) {
+      expect(r.message.text.startsWith(`Once ${ETC}/local.json loads: `)).toBe(true);
+      expect(r.properties.afterStartupFix).toBe(true);
+    }
+    expect((log.runs[0] as unknown as { properties: { startupBlocked: boolean } }).properties.startupBlocked).toBe(true);
+    expect(sarif(report()).runs[0]!.results.some((r) => 'afterStartupFix' in r.properties)).toBe(false);
+  });
+
   it('gives every region a startLine (SARIF errata 01 requires startLine, charOffset or byteOffset)', () => {
     for (const r of [report(), ROOTED]) {
       for (const res of sarif(r).runs[0]!.results) {

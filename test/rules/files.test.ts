@@ -5,6 +5,13 @@ import { fileRules } from '../../src/core/rules/files/index.js';
 import { worldReadableSecrets } from '../../src/core/rules/files/world-readable-secrets.js';
 import { unreadableByDs } from '../../src/core/rules/files/unreadable-by-ds.js';
 import { writableByOthers } from '../../src/core/rules/files/writable-by-others.js';
+import { worldReadableCopies } from '../../src/core/rules/files/world-readable-copies.js';
+import { configCopies } from '../../src/core/layers/copies.js';
+import { load, stockFiles } from '../helpers/context.js';
+import { memoryHost } from '../helpers/memory-host.js';
+import { gatherHostFacts } from '../../src/adapters/host-facts.js';
+import { evaluate, makeContext } from '../../src/core/evaluate.js';
+import type { Finding } from '../../src/core/types.js';
 
 const RUNTIME = '/var/www/onlyoffice/Data/runtime.json';
 const DS = { name: 'ds', uid: 999, gid: 999, groups: [999] };
@@ -96,8 +103,9 @@ describe('DSH401 DS cannot read a configuration file', () => {
     const eacces = await run(unreadableByDs, { [LOCAL]: file('{}', { mode: 0o600 }, 'EACCES') }, { release: 'v9.3.0' });
     expect(eacces).toMatchObject([{ ruleId: 'DSH401', severity: 'high', location: START(LOCAL) }]);
     expect(eacces[0]!.message).toContain('cannot tell whether DS can');
+    expect(eacces[0]!.blocksStartup).toBeUndefined(); // not certain: the others are not marked as "once it loads"
     const eisdir = await run(unreadableByDs, { [LOCAL]: file('{}', { mode: 0o755 }, 'EISDIR') }, { release: 'v9.3.0' });
-    expect(eisdir).toMatchObject([{ severity: 'critical' }]);
+    expect(eisdir).toMatchObject([{ severity: 'critical', blocksStartup: true }]);
     expect(eisdir[0]!.message).toContain('EISDIR');
   });
 
@@ -141,9 +149,102 @@ describe('DSH402 a configuration file is writable by users other than its owner'
 });
 
 describe('fileRules', () => {
-  it('exports DSH400–DSH402 and is quiet on a well-kept install', async () => {
-    expect(fileRules.map((r) => r.id)).toEqual(['DSH400', 'DSH401', 'DSH402']);
+  it('exports DSH400–DSH403 and is quiet on a well-kept install', async () => {
+    expect(fileRules.map((r) => r.id)).toEqual(['DSH400', 'DSH401', 'DSH402', 'DSH403']);
     const f = await run(fileRules, { [LOCAL]: file(SECRET_LOCAL, { mode: 0o640, uid: 0, gid: 999 }) }, { release: 'v9.3.0', host: { serviceUser: DS } });
     expect(f).toEqual([]);
+  });
+});
+
+/** Runs DSH403 the way check does: the copies are listed by load and read by gatherHostFacts, through the host. */
+async function copiesFindings(files: Record<string, string | MemFile>): Promise<Finding[]> {
+  const all = { [LOCAL]: file(SECRET_LOCAL, { mode: 0o640 }), ...files };
+  const loaded = await load(all, { release: 'v9.3.0' });
+  const facts = await gatherHostFacts(memoryHost({ ...stockFiles('v9.3.0'), ...all }), loaded);
+  return evaluate([worldReadableCopies, worldReadableSecrets], makeContext(loaded, facts));
+}
+
+describe('DSH403 a copy of a configuration file holds secrets and is readable by every user', () => {
+  it('reports local.json.original and an Ansible backup, both 0644 with a secret, with the DSH400 fix (local.json itself is 0640)', async () => {
+    const f = await copiesFindings({
+      [`${ETC}/local.json.original`]: file(SECRET_LOCAL, { mode: 0o644 }),
+      [`${ETC}/local.json.12345.2026-05-14@09:12:18~`]: file(SECRET_LOCAL, { mode: 0o644 }),
+    });
+    expect(f.map((x) => [x.ruleId, x.location?.file])).toEqual([
+      ['DSH403', `${ETC}/local.json.12345.2026-05-14@09:12:18~`],
+      ['DSH403', `${ETC}/local.json.original`],
+    ]);
+    expect(f[0]!.message).toContain('is an Ansible backup (backup: yes) of local.json, readable by every user on the host');
+    expect(f[1]!.message).toContain('is a backup copy of local.json');
+    expect(f[0]!.message).toContain('services.CoAuthoring.secret.inbox.string, services.CoAuthoring.secret.outbox.string, storage.fs.secretString');
+    expect(f[0]!.message).not.toContain('xxxx');
+    expect(f[0]!.severity).toBe('high');
+    expect(f[0]!.remediation).toContain(worldReadableSecrets.remediation.split('.')[0]!);
+  });
+
+  it('finds secrets in files that do not parse: a vim swap file, a truncated .bak; names only', async () => {
+    const swap = '\u0000b0VIM 9.0\u0000\u0000root\u0000host\u0000/etc/onlyoffice/documentserver/local.json\u0000' +
+      '"secret": { "inbox": { "string": "abcdefghijklmnopqrstuvwxyz012345" } },\u0000"dbPass": "s3cret-db"\u0000';
+    const f = await copiesFindings({
+      [`${ETC}/.local.json.swp`]: file(swap, { mode: 0o644 }),
+      [`${ETC}/local.json.bak`]: file('{"rabbitmq": {"url": "amqp://ds:mq-pass@mq.internal"}, "services": {', { mode: 0o604 }),
+    });
+    expect(f.map((x) => x.message.split(', readable')[0])).toEqual([
+      `${ETC}/.local.json.swp is a vim swap file of local.json`,
+      `${ETC}/local.json.bak is a backup copy of local.json`,
+    ]);
+    expect(f[0]!.message).toContain('holds secrets: a JWT secret (secret.*.string), the database password (sql.dbPass)');
+    expect(f[1]!.message).toContain('a password in a URL (rabbitmq.url)');
+    expect(f.map((x) => x.message).join()).not.toMatch(/abcdefghij|s3cret-db|mq-pass/);
+  });
+
+  it('copies of upstream files count only values that differ from default.json (which are public)', async () => {
+      const stock = stockFiles('v9.3.0')[`${ETC}/default.json`]!;
+    const changed = stock.replace('"dbPass": "onlyoffice"', '"dbPass": "changed-in-default"');
+    expect(changed).not.toBe(stock);
+    const quiet = await copiesFindings({ [`${ETC}/default.json.dpkg-dist`]: file(stock, { mode: 0o644 }), [`${ETC}/development-linux.json`]: file('{}', { mode: 0o644 }) });
+    expect(quiet).toEqual([]);
+    const f = await copiesFindings({ [`${ETC}/default.json.dpkg-old`]: file(changed, { mode: 0o644 }) });
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toContain('is a copy dpkg keeps of default.json');
+    expect(f[0]!.message).toMatch(/holds a secret: services\.CoAuthoring\.sql\.dbPass\./);
+  });
+
+  it('is silent for 0640 copies, copies without secrets, and the layers DS loads', async () => {
+    const f = await copiesFindings({
+      [`${ETC}/local.json.rpmsave`]: file(SECRET_LOCAL, { mode: 0o640 }),
+      [`${ETC}/local.json.orig`]: file('{"services": {"CoAuthoring": {"ipfilter": {"rules": []}}}}', { mode: 0o644 }),
+      [`${ETC}/local-production-linux.json`]: file('{}', { mode: 0o644 }),
+    });
+    expect(f).toEqual([]);
+  });
+
+  it('knows the names editors, package managers, Ansible and the json tool give copies', () => {
+    const names = [
+      'local.json', 'default.json', 'production-linux.json', 'custom-environment-variables.json', 'log4js', 'nginx',
+      'local.json.dpkg-old', 'default.json.dpkg-dist', 'local.json.rpmsave', 'local.json.rpmnew', 'local.json.99.2026-01-02@03:04:05~',
+      '.local.json.swp', '.local.json.swo', '#local.json#', 'local.json~', '.local.json-json-4242-1700000000000.tmp',
+      'local.json.original', 'local.json.bak', 'local.json.2024-01-01', 'local-old.json', 'wopi_private.key',
+      '.local.json.ds-harden-3f9a.tmp', '.local.json.old',
+    ];
+    const loaded = new Set(['local.json', 'default.json', 'production-linux.json']);
+    expect(configCopies(names, loaded).map((c) => [c.name, c.of ?? '-', c.kind])).toEqual([
+      ['#local.json#', 'local.json', 'editor'],
+      ['.local.json-json-4242-1700000000000.tmp', 'local.json', 'temporary'],
+      ['.local.json.ds-harden-3f9a.tmp', 'local.json', 'temporary'],
+      ['.local.json.old', 'local.json', 'backup'],
+      ['.local.json.swo', 'local.json', 'editor'],
+      ['.local.json.swp', 'local.json', 'editor'],
+      ['default.json.dpkg-dist', 'default.json', 'package-manager'],
+      ['local-old.json', '-', 'not-loaded'],
+      ['local.json.2024-01-01', 'local.json', 'backup'],
+      ['local.json.99.2026-01-02@03:04:05~', 'local.json', 'ansible-backup'],
+      ['local.json.bak', 'local.json', 'backup'],
+      ['local.json.dpkg-old', 'local.json', 'package-manager'],
+      ['local.json.original', 'local.json', 'backup'],
+      ['local.json.rpmnew', 'local.json', 'package-manager'],
+      ['local.json.rpmsave', 'local.json', 'package-manager'],
+      ['local.json~', 'local.json', 'editor'],
+    ]);
   });
 });

@@ -148,6 +148,24 @@ describe('DSH503 compressed or non-normalized IPv6', () => {
     expect(f[0]).toMatchObject({ key: `${RULES}.1.address`, location: { line: 7, column: 12 } });
     expect(f[0]!.message).toContain('"2001:db8:0:0:0:0:0:1"');
   });
+  it('fires high for the dotted notation of the official docs, with the corrected address (not DSH508\'s host name)', async () => {
+    const docs = '2001.0db8.0000.0000.0000.0000.0000.0001';
+    const text = ipf('        "useforrequest": true,', '        "rules": [', rule(docs, true), rule('127.0.0.1', true), rule('*', false, true), '        ]');
+    const f = await run(ipfilterRules, { [LOCAL]: text }, { release: 'v9.3.0' });
+    expect(only(f, 'DSH508')).toEqual([]);
+    expect(only(f, 'DSH503')).toHaveLength(1);
+    expect(only(f, 'DSH503')[0]).toMatchObject({ severity: 'high', key: `${RULES}.0.address`, location: { file: LOCAL, line: 7, column: 12 } });
+    expect(only(f, 'DSH503')[0]!.message).toContain('Write "2001:db8:0:0:0:0:0:1" instead');
+    expect(only(f, 'DSH503')[0]!.message).toContain('the addresses it was meant to allow fall through');
+  });
+  it('fires for a dotted glob and for brackets', async () => {
+    const text = ipf('        "rules": [', rule('2001.0db8.*', true), rule('[fe80::1]', true), rule('*', false, true), '        ]');
+    const f = await run(byId('DSH503'), { [LOCAL]: text }, { release: 'v9.3.0' });
+    expect(f.map((x) => [x.key, /Write "([^"]+)" instead/.exec(x.message)?.[1]])).toEqual([
+      [`${RULES}.0.address`, '2001:db8:*'],
+      [`${RULES}.1.address`, 'fe80:0:0:0:0:0:0:1'],
+    ]);
+  });
   it('is silent for the full form, in either case (DS matches case-insensitively)', async () => {
     const text = ipf('        "rules": [', rule('0:0:0:0:0:0:0:1', true), rule('2001:DB8:0:0:0:0:0:1', true), rule('*', false, true), '        ]');
     expect(await run(byId('DSH503'), { [LOCAL]: text }, { release: 'v9.3.0' })).toEqual([]);

@@ -1,17 +1,44 @@
 /** Parse and layer rules (DSH1xx), on the real upstream default.json of each release. */
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { run, LOCAL, ETC } from '../helpers/context.js';
 import { layerRules } from '../../src/core/rules/layers/index.js';
 
+const require = createRequire(import.meta.url);
 const byId = (id: string) => layerRules.find((r) => r.id === id)!;
 const ENABLE = '{"services":{"CoAuthoring":{"token":{"enable":{"browser":true}}}}}';
 
 describe('DSH100 parse error', () => {
-  it('fires with file, line and column for a missing comma (DS 8.3)', async () => {
+  it('a missing comma (DS 8.3): located where JSON.parse stops (3:3), the likely cause (2:9) named and shown', async () => {
     const f = await run(byId('DSH100'), { [LOCAL]: '{\n  "a": 1\n  "b": 2\n}\n' }, { release: 'v8.3.3' });
     expect(f).toHaveLength(1);
-    expect(f[0]).toMatchObject({ ruleId: 'DSH100', severity: 'critical', location: { file: LOCAL, line: 2, column: 9 } });
+    expect(f[0]).toMatchObject({ ruleId: 'DSH100', severity: 'critical', blocksStartup: true, location: { file: LOCAL, line: 3, column: 3 } });
     expect(f[0]!.message).toContain('missing comma');
+    expect(f[0]!.message).toContain('DS reports the error at 3:3, where its parser stopped; the likely cause is at 2:9.');
+    expect(f[0]!.message).toContain('2 |   "a": 1\n  |         ^ likely cause (2:9)\n3 |   "b": 2\n  |   ^ DS stops here (3:3)');
+  });
+  it('a missing comma on DS 9.x: the location is JSON5\'s own "at line:column" (the issue\'s 7:13 against 6:37)', async () => {
+    const text = [
+      '{', '  "services": {', '    "CoAuthoring": {', '      "token": {', '        "inbox": {',
+      '          "prefix": "Bearer "', '            "header": "Authorization"', '        }', '      }', '    }', '  }', '}', '',
+    ].join('\n');
+    const json5 = (() => {
+      try {
+        require('json5').parse(text);
+      } catch (e) {
+        return `${(e as { lineNumber: number }).lineNumber}:${(e as { columnNumber: number }).columnNumber}`;
+      }
+      return 'parsed';
+    })();
+    expect(json5).toBe('7:13');
+    const f = await run(byId('DSH100'), { [LOCAL]: text }, { release: 'v9.3.0' });
+    expect(f[0]).toMatchObject({ location: { line: 7, column: 13 } });
+    expect(f[0]!.message).toContain('the likely cause is at 6:30');
+  });
+  it('a trailing comma on the closing line: one excerpt, DS\'s column and the cause\'s', async () => {
+    const f = await run(byId('DSH100'), { [LOCAL]: '{"a": 1,}\n' }, { release: 'v8.3.3' });
+    expect(f[0]).toMatchObject({ location: { line: 1, column: 9 } });
+    expect(f[0]!.message).toContain('1 | {"a": 1,}\n  |         ^ DS stops here (1:9); the cause is at column 8');
   });
   it('is silent for JSON5 syntax on DS 9.x (single quotes, unquoted keys, comments)', async () => {
     const f = await run(byId('DSH100'), { [LOCAL]: "{\n  // note\n  services: {'CoAuthoring': {},},\n}" }, { release: 'v9.3.0' });
@@ -126,6 +153,25 @@ describe('DSH114 unknown keys', () => {
   it('is silent for keys DS knows', async () => {
     expect(await run(byId('DSH114'), { [LOCAL]: ENABLE }, { release: 'v9.3.0' })).toEqual([]);
   });
+  it('accepts members of the objects DS hands to a library, and still reports typos next to them', async () => {
+    const local = JSON.stringify({
+      services: {
+        CoAuthoring: {
+          requestDefaults: { family: 4, timeout: 5000, ca: '/etc/ssl/ca.pem' }, // spread into the HTTP agent options
+          redis: { options: { database: 3, username: 'ds' }, iooptions: { sentinels: [] } },
+          sql: { pgPoolExtraOptions: { options: '-c search_path=ds' }, mysqlExtraOptions: { ssl: { rejectUnauthorized: true } } },
+          socketio: { connection: { maxHttpBufferSize: 1e8 } },
+          requestDefault: { family: 4 }, // typo: not a setting
+        },
+      },
+      rabbitmq: { socketOptions: { timeout: 1000 } },
+      externalRequest: { action: { proxyHeaders: { 'X-Proxy-Key': 'k' } } },
+      storage: { commandOptions: { s3: { putObject: { ServerSideEncryption: 'AES256' } } } },
+      persistentStorage: { bucketName: 'forms', storageFolderName: 'files', bogus: 1 },
+    });
+    const f = await run(byId('DSH114'), { [LOCAL]: local }, { release: 'v9.3.0' });
+    expect(f.map((x) => x.key)).toEqual(['services.CoAuthoring.requestDefault', 'persistentStorage.bogus']);
+  });
 });
 
 describe('DSH115 wrong type', () => {
@@ -135,6 +181,24 @@ describe('DSH115 wrong type', () => {
   });
   it('is silent for the right type', async () => {
     expect(await run(byId('DSH115'), { [LOCAL]: '{"services":{"CoAuthoring":{"server":{"port":8001}}}}' }, { release: 'v9.3.0' })).toEqual([]);
+  });
+  it('accepts ports written as strings of digits, as the installers write them, and "true" where DS tests truthiness', async () => {
+    // what the official Docker entrypoint writes with DB_HOST, REDIS_SERVER_HOST, AMQP_TYPE=activemq and METRICS_ENABLED set
+    const local = JSON.stringify({
+      services: { CoAuthoring: { sql: { dbPort: '5432' }, server: { port: '8000' }, redis: { port: '6379' } } },
+      activemq: { connectOptions: { port: '61616' } },
+      statsd: { useMetrics: 'true', port: '8125' },
+    });
+    expect(await run(byId('DSH115'), { [LOCAL]: local }, { release: 'v9.3.0' })).toEqual([]);
+  });
+  it('still reports a port that is no number and a string "false" that DS reads as true', async () => {
+    const local = JSON.stringify({
+      services: { CoAuthoring: { sql: { dbPort: '5432x' }, redis: { port: '70000' } } },
+      statsd: { useMetrics: 'false' },
+    });
+    const f = await run(byId('DSH115'), { [LOCAL]: local }, { release: 'v9.3.0' });
+    expect(f.map((x) => x.key)).toEqual(['services.CoAuthoring.sql.dbPort', 'services.CoAuthoring.redis.port', 'statsd.useMetrics']);
+    expect(f[2]!.message).toContain('DS treats every non-empty string as true');
   });
 });
 

@@ -288,6 +288,9 @@ describe('DSH306 secure-link secret', () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ severity: 'high', location: { file: LOCAL, line: 3 } });
     expectNoLeak(f, 'Xy7pQ2');
+    // the title covers what the message is about (a length, not the public default)
+    expect(f[0]!.message).toContain('only 6 characters long');
+    expect(f[0]!.title).toBe('The secure-link secret is the public default or too short');
   });
 
   it('does not fire for a 20-character random value (what installers write)', async () => {

@@ -392,12 +392,38 @@ type Classified =
   | { type: 'ipv4-glob' }
   | { type: 'ipv4-noncanonical'; canonical: string; ambiguous: boolean }
   | { type: 'ipv4-invalid' }
-  | { type: 'ipv6'; normalized: string; compressed: boolean; exact: boolean; mappedIpv4?: string }
-  | { type: 'ipv6-glob'; fixed: string; compressed: boolean; leadingZeros: boolean }
+  | { type: 'ipv6'; normalized: string; compressed: boolean; exact: boolean; mappedIpv4?: string; spelling?: Ipv6Spelling }
+  | { type: 'ipv6-glob'; fixed: string; compressed: boolean; leadingZeros: boolean; spelling?: Ipv6Spelling }
   | { type: 'not-address'; why: string }
   | { type: 'hostname' };
 
 const IPV4_FOUR_DECIMAL = /^\d+(\.\d+){3}$/;
+
+/**
+ * IPv6 written in a form other than colon-separated text:
+ * - `dotted`: the notation of ONLYOFFICE's own ip-filter documentation, "xxxx.xxxx.xxxx.xxxx.xxxx.xxxx.xxxx.xxxx"
+ *   (api.onlyoffice.com docs-api/get-started/configuration/server-config/ip-filter, helpcenter docs-configure-ipfilter):
+ *   eight dot-separated groups of up to four hex digits, e.g. "2001.0db8.0000.0000.0000.0000.0000.0001";
+ * - `bracketed`: URL notation, "[2001:db8::1]" (optionally with ":port").
+ * DS compares only the colon-separated normalized form, so neither ever matches a client (see normalizeClientAddress).
+ */
+type Ipv6Spelling = 'dotted' | 'bracketed';
+
+/** "2001.0db8.0000.…" (eight hex groups) → "2001:0db8:0000:…"; undefined when it is not that notation. */
+function dottedIpv6(s: string): string | undefined {
+  return /^[0-9a-f]{1,4}(\.[0-9a-f]{1,4}){7}$/i.test(s) ? s.replace(/\./g, ':') : undefined;
+}
+
+/**
+ * A dotted IPv6 glob ("2001.0db8.*", "fe80.*") → the colon form ("2001:0db8:*"). Told apart from IPv4 globs and host
+ * names by a group no IPv4 octet has: four hex digits with at least one digit (or five and more groups).
+ */
+function dottedIpv6Glob(s: string): string | undefined {
+  if (!s.includes('*') || !/^([0-9a-f]{1,4}|\*)(\.([0-9a-f]{1,4}|\*))+$/i.test(s)) return undefined;
+  const groups = s.split('.');
+  const v6ish = groups.length > 4 || groups.some((g) => /^[0-9a-f]{4}$/i.test(g) && /\d/.test(g));
+  return v6ish && groups.length <= 8 ? groups.join(':') : undefined;
+}
 
 /** Explains why a CIDR has no exact glob (or that its host bits are set). */
 function cidrDetail(text: string): string {
@@ -444,6 +470,22 @@ function classify(s: string): Classified {
       return glob === undefined ? { type: 'range' } : { type: 'range', glob };
     }
   }
+  const bracketed = /^\[([0-9a-fA-F:.%\w*]+)\](?::\d{1,5})?$/.exec(s);
+  if (bracketed) {
+    const inner = classify(bracketed[1]!);
+    if (inner.type === 'ipv6') return { ...inner, exact: false, spelling: 'bracketed' };
+    if (inner.type === 'ipv6-glob') return { ...inner, spelling: 'bracketed' };
+  }
+  const dotted = dottedIpv6(s);
+  if (dotted !== undefined) {
+    const inner = classify(dotted);
+    if (inner.type === 'ipv6') return { ...inner, exact: false, spelling: 'dotted' };
+  }
+  const dottedGlob = dottedIpv6Glob(s);
+  if (dottedGlob !== undefined) {
+    const inner = classify(dottedGlob);
+    if (inner.type === 'ipv6-glob') return { ...inner, spelling: 'dotted' };
+  }
   if (s.includes(':')) {
     if (!s.includes('*')) {
       if (!ipaddr.IPv6.isValid(s)) {
@@ -487,6 +529,13 @@ function classify(s: string): Classified {
   return { type: 'hostname' };
 }
 
+function spellingText(spelling: Ipv6Spelling): string {
+  return spelling === 'dotted'
+    ? 'is IPv6 in the dotted notation of ONLYOFFICE\'s ip-filter documentation; DS compares client IPv6 addresses in ' +
+        'colon-separated normalized form (ipaddr.js toNormalizedString: no leading zeros, no "::")'
+    : 'is IPv6 in URL notation (brackets); DS compares the bare address in colon-separated normalized form';
+}
+
 /**
  * Problems with one rule `address`, judged against DS's matching (see {@link globToRegExp} and
  * {@link normalizeClientAddress}). An empty array means the address is a plain IPv4, a full-form
@@ -501,7 +550,9 @@ function classify(s: string): Classified {
  * - `ipv6-compressed`: `::1`, `2001:DB8::1` never match, DS compares the full 8-group form;
  *   suggestion = that form (`0:0:0:0:0:0:0:1`).
  * - `ipv6-not-normalized`: leading zeros (`0db8`, `0000`) or an embedded dotted IPv4 never match,
- *   because the normalized form has none. Uppercase hex is NOT flagged: the regex has the `i` flag
+ *   because the normalized form has none; nor do the dotted notation of ONLYOFFICE's documentation
+ *   (`2001.0db8.0000.0000.0000.0000.0000.0001`, globs `2001.0db8.*`) and brackets (`[2001:db8::1]`);
+ *   suggestion = the normalized form (or the fixed glob). Uppercase hex is NOT flagged: the regex has the `i` flag
  *   (`utils.js:106`), so `2001:DB8:0:0:0:0:0:1` matches `2001:db8::1`.
  * - `hostname`: not an IP or IP glob. DS tests it only against the hostname of outgoing URLs; it
  *   never matches a client address (useforrequest), so callers can refuse it there. Also used for
@@ -565,7 +616,13 @@ export function analyzeAddress(address: unknown): AddressIssue[] {
     case 'ipv6': {
       if (c.exact) break;
       const alt = c.mappedIpv4 !== undefined ? ` (the IPv4 form ${show(c.mappedIpv4)} matches the same clients)` : '';
-      if (c.compressed) {
+      if (c.spelling !== undefined) {
+        issues.push({
+          kind: 'ipv6-not-normalized',
+          message: `${q} ${spellingText(c.spelling)}, so it never matches; the address DS compares is ${show(c.normalized)}${alt}.`,
+          suggestion: c.normalized,
+        });
+      } else if (c.compressed) {
         issues.push({
           kind: 'ipv6-compressed',
           message: `${q} never matches a client address: DS compares IPv6 in full form without "::", i.e. ${show(c.normalized)}${alt}.`,
@@ -581,7 +638,13 @@ export function analyzeAddress(address: unknown): AddressIssue[] {
       break;
     }
     case 'ipv6-glob':
-      if (c.compressed) {
+      if (c.spelling !== undefined && !c.compressed) {
+        issues.push({
+          kind: 'ipv6-not-normalized',
+          message: `${q} ${spellingText(c.spelling)}, so it never matches; the pattern DS would match is ${show(c.fixed)}.`,
+          suggestion: c.fixed,
+        });
+      } else if (c.compressed) {
         issues.push({
           kind: 'ipv6-compressed',
           message: `${q} never matches: DS compares IPv6 in full 8-group form, which never contains "::"; write the leading groups in full, e.g. "2001:db8:*".`,

@@ -10,6 +10,7 @@ import { offsetToPosition } from '../text/position.js';
 import { getPath, isPlainObject, mergeLayers } from './merge.js';
 import type { EffectiveConfig, DuplicateKey } from '../types.js';
 import { readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { configCopies, type ConfigCopy } from './copies.js';
 import {
   UNKNOWN_VERSION,
   certainlyAtLeast,
@@ -184,6 +185,8 @@ export interface LoadedConfig {
   readonly extraFiles: readonly string[];
   /** What a re-load of a candidate must pass again to see the same layers. */
   readonly loadOptions: ReloadOptions;
+  /** Backups and other copies of configuration files in the config dir, which DS does not read (copies.ts). */
+  readonly copies: readonly (ConfigCopy & { readonly file: string })[];
 }
 
 const SERVICE_DIRS: readonly { dir: string; manager: 'supervisor' | 'systemd'; match: RegExp }[] = [
@@ -338,6 +341,8 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   }
 
   const extraFiles = entries.filter((n) => /^custom-environment-variables\./.test(n)).map((n) => `${configDir}/${n}`);
+  const loadedNames = new Set(candidates.map((c) => c.name));
+  const copies = configCopies(entries, loadedNames).map((c) => ({ ...c, file: `${configDir}/${c.name}` }));
   const loadOptions: ReloadOptions = { ...(opts.hostname ? { hostname: opts.hostname } : {}), ...(opts.serviceDefinitions ? { serviceDefinitions: opts.serviceDefinitions } : {}) };
-  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, loadOptions };
+  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, copies, loadOptions };
 }

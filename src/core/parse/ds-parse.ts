@@ -195,17 +195,25 @@ export function explainAt(
   };
 }
 
-function diagnoseStrict(text: string, err: StrictError): ParseFailure {
-  const d = explainAt(text, err.offset, 'config2', err.expected);
-  const p = offsetToPosition(text, d.offset);
+/** A failure located where DS's parser reports it (`dsOffset`), with the likely place of the mistake when different. */
+function located(text: string, dsOffset: number, d: { cause: string; hint: string; offset: number }, message: string): ParseFailure {
+  const at = offsetToPosition(text, dsOffset);
+  const likely = offsetToPosition(text, d.offset);
   return {
-    message: `not valid JSON for DS ≤ 8.3 (JSON.parse): ${d.cause}`,
-    line: p.line,
-    column: p.column,
-    offset: d.offset,
+    message,
+    line: at.line,
+    column: at.column,
+    offset: dsOffset,
+    ...(d.offset !== dsOffset ? { likely: { line: likely.line, column: likely.column, offset: d.offset } } : {}),
     cause: d.cause,
     hint: d.hint,
   };
+}
+
+function diagnoseStrict(text: string, err: StrictError): ParseFailure {
+  // JSON.parse stops where the strict grammar fails: that offset is the "position N" of DS ≤ 8.3's error
+  const d = explainAt(text, err.offset, 'config2', err.expected);
+  return located(text, Math.min(err.offset, text.length), d, `not valid JSON for DS ≤ 8.3 (JSON.parse): ${d.cause}`);
 }
 
 function fromJson5Error(text: string, e: unknown, family: ParserFamily): ParseFailure {
@@ -219,14 +227,7 @@ function fromJson5Error(text: string, e: unknown, family: ParserFamily): ParseFa
   const strict = strictJsonError(text);
   const expected = strict && strict.offset === offset ? strict.expected : undefined;
   const d = explainAt(text, offset, family, expected);
-  const p = offsetToPosition(text, d.offset);
   const lib = family === 'config3' ? 'JSON5 2.x, as DS 9.x parses it' : 'JSON5 1.x, as DS ≤ 8.3 parses it';
-  return {
-    message: `not valid (${lib}): ${d.cause}`,
-    line: p.line,
-    column: p.column,
-    offset: d.offset,
-    cause: d.cause,
-    hint: d.hint,
-  };
+  // DS logs JSON5's "at line:column"; keep that as the location (end of input: just past the last character)
+  return located(text, Math.min(offset, text.length), d, `not valid (${lib}): ${d.cause}`);
 }

@@ -15,6 +15,21 @@ export interface HostFacts {
   readonly secretFiles?: ReadonlyMap<string, { stat?: FileStat; content?: string; error?: string }>;
   /** Whether the host runs DS in the official Docker image (entrypoint rewrites JWT keys). */
   readonly docker?: boolean;
+  /** Backups and other copies of configuration files in the config dir (LoadedConfig.copies), with what was read. */
+  readonly configCopies?: readonly ConfigCopyFact[];
+}
+
+/** One copy of a configuration file (core/layers/copies.ts) as the host holds it. */
+export interface ConfigCopyFact {
+  /** Host path. */
+  readonly file: string;
+  /** What made it ("an Ansible backup"). */
+  readonly label: string;
+  /** The configuration file it copies, when the name says so ("local.json"). */
+  readonly of?: string;
+  readonly stat?: FileStat;
+  readonly text?: string;
+  readonly error?: string;
 }
 
 export interface RuleContext {
@@ -41,6 +56,8 @@ export interface RuleHit {
   readonly severity?: Severity;
   /** The URL the finding is about (live findings), when there is no file location. */
   readonly url?: string;
+  /** DS will not start while this stands (see Finding.blocksStartup). */
+  readonly blocksStartup?: true;
 }
 
 export interface Rule {

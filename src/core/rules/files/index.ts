@@ -3,5 +3,6 @@ import type { Rule } from '../rule.js';
 import { worldReadableSecrets } from './world-readable-secrets.js';
 import { unreadableByDs } from './unreadable-by-ds.js';
 import { writableByOthers } from './writable-by-others.js';
+import { worldReadableCopies } from './world-readable-copies.js';
 
-export const fileRules: readonly Rule[] = [worldReadableSecrets, unreadableByDs, writableByOthers];
+export const fileRules: readonly Rule[] = [worldReadableSecrets, unreadableByDs, writableByOthers, worldReadableCopies];

@@ -39,7 +39,42 @@ const SECRET_PATHS: readonly string[] = [
   'FileConverter.converter.signing.csc.password',
 ];
 
+/**
+ * The fix for a secret-bearing file that others can read (DSH400, and DSH403 for its copies): the owner and mode DS's
+ * packages give local.json (rpm: 0640 ds:ds, ds-facts §1.5).
+ */
+export const PROTECT_FILE_FIX = 'chown root:ds <file> && chmod 640 <file> (or chown ds:ds)';
+
 /** `amqp://user:pass@host` style URLs carry a password. */
+const PASSWORD_URL = String.raw`[a-z][a-z0-9+.-]*:\/\/[^/@:\s"]*:[^/@\s"]+@`;
+
+/** Leaf names that hold a secret wherever they occur (SECRET_PATHS), for files that do not parse (vim swap files). */
+const SECRET_LEAVES: Readonly<Record<string, string>> = {
+  string: 'a JWT secret (secret.*.string)',
+  secretString: 'the secure-link secret (storage.fs.secretString)',
+  dbPass: 'the database password (sql.dbPass)',
+  password: 'a password',
+  secretAccessKey: 'an S3 secret access key',
+  privateKey: 'the WOPI private key',
+  privateKeyOld: 'the WOPI private key',
+  clientSecret: 'a signing client secret',
+};
+
+/**
+ * Secret-looking members found by scanning text that does not parse (an editor swap file, a truncated copy): a known leaf
+ * name with a non-empty string value other than `publicDefaults`, and URLs with a password. Names only, never values.
+ */
+export function secretLeavesInText(text: string, publicDefaults: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/["']?([A-Za-z]+)["']?\s*:\s*"((?:[^"\\\n]|\\.)+)"/g)) {
+    const what = SECRET_LEAVES[m[1]!];
+    if (what && !publicDefaults.has(m[2]!)) found.add(what);
+  }
+  if (new RegExp(PASSWORD_URL, 'i').test(text)) found.add('a password in a URL (rabbitmq.url)');
+  return [...found];
+}
+
+/** Keys whose value is a URL that may carry a password. */
 const URL_WITH_PASSWORD: readonly string[] = ['rabbitmq.url'];
 
 function nonEmpty(v: unknown): boolean {
@@ -50,7 +85,11 @@ function nonEmpty(v: unknown): boolean {
 
 /** The secret-holding keys a layer itself sets (not the merged value), in table order. */
 export function secretKeysIn(layer: Layer): string[] {
-  const value = layer.value;
+  return secretKeysOf(layer.value);
+}
+
+/** The secret-holding keys set (non-empty) in a parsed configuration object, in table order. */
+export function secretKeysOf(value: unknown): string[] {
   if (!isPlainObject(value)) return [];
   const out: string[] = [];
   for (const p of SECRET_PATHS) {
@@ -68,7 +107,7 @@ export function secretKeysIn(layer: Layer): string[] {
   }
   for (const p of URL_WITH_PASSWORD) {
     const v = getPath(value, p);
-    if (typeof v === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:[^/@]+@/i.test(v)) out.push(p);
+    if (typeof v === 'string' && new RegExp(`^${PASSWORD_URL}`, 'i').test(v)) out.push(p);
   }
   return out;
 }

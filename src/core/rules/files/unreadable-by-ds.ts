@@ -103,6 +103,7 @@ export const unreadableByDs: Rule = {
       }
       if (user && stat && !canRead(stat, user)) hits.push(cannotRead(ctx, layer, stat));
     }
-    return hits;
+    // critical = a start-up layer DS cannot read: the services will not start
+    return hits.map((h) => (h.severity === 'critical' ? { ...h, blocksStartup: true as const } : h));
   },
 };

@@ -11,7 +11,7 @@
 import type { LayerKind } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
 import { fileStart } from '../../layers/merge.js';
-import { ownership, secretKeysIn } from './support.js';
+import { ownership, PROTECT_FILE_FIX, secretKeysIn } from './support.js';
 
 const KINDS: ReadonlySet<LayerKind> = new Set<LayerKind>(['local', 'local-env', 'hostname', 'runtime-legacy', 'runtime-data']);
 
@@ -26,7 +26,7 @@ export const worldReadableSecrets: Rule = {
     'with the JWT secret, sign requests and editor configurations as the integrator. Package installs can leave ' +
     'local.json at 0644.',
   remediation:
-    'chown root:ds <file> && chmod 640 <file> (or chown ds:ds). Keep the ds group able to read it, or DS will not start ' +
+    `${PROTECT_FILE_FIX}. Keep the ds group able to read it, or DS will not start ` +
     '(DSH401). In the official Docker image the entrypoint chowns /etc/onlyoffice to ds:ds on every start; the mode stays.',
   reads: [],
   check(ctx) {

@@ -1,5 +1,16 @@
+/**
+ * DSH100: a layer DS loads at start-up does not parse, so DocService and FileConverter will not start. The location is
+ * where DS's own parser reports the error (the position in its log: JSON5 "at 7:13", JSON.parse "position N"); when
+ * the mistake is most likely elsewhere (a missing comma belongs after the previous member, a trailing comma sits before
+ * the closing brace), the message says where, and both lines are shown.
+ */
 import type { Rule } from '../rule.js';
 import { safeExcerpt } from './snippet.js';
+
+/** An excerpt with a note after its caret. */
+function marked(text: string, line: number, column: number, note: string): string {
+  return `${safeExcerpt(text, line, column)} ${note}`;
+}
 
 export const parseError: Rule = {
   id: 'DSH100',
@@ -17,11 +28,27 @@ export const parseError: Rule = {
       .map((l) => {
         const e = l.error!;
         const parser = ctx.version.parser === 'config3' ? 'DS 9.x (JSON5)' : 'DS ≤ 8.3 (strict JSON)';
+        const at = `${e.line}:${e.column}`;
+        const likely = e.likely;
+        let where = '';
+        let excerpt = '';
+        if (l.text !== undefined) excerpt = `\n${safeExcerpt(l.text, e.line, e.column)}`;
+        if (likely) {
+          where = ` DS reports the error at ${at}, where its parser stopped; the likely cause is at ${likely.line}:${likely.column}.`;
+          if (l.text !== undefined) {
+            excerpt =
+              likely.line === e.line
+                ? `\n${marked(l.text, e.line, e.column, `DS stops here (${at}); the cause is at column ${likely.column}`)}`
+                : `\n${marked(l.text, likely.line, likely.column, `likely cause (${likely.line}:${likely.column})`)}` +
+                  `\n${marked(l.text, e.line, e.column, `DS stops here (${at})`)}`;
+          }
+        }
         return {
           message:
-            `${e.cause} — ${parser} cannot parse ${l.file}, so the services will not start. ${e.hint.charAt(0).toUpperCase()}${e.hint.slice(1)}.` +
-            (l.text !== undefined ? `\n${safeExcerpt(l.text, e.line, e.column)}` : ''),
+            `${e.cause} — ${parser} cannot parse ${l.file}, so the services will not start.${where} ` +
+            `${e.hint.charAt(0).toUpperCase()}${e.hint.slice(1)}.${excerpt}`,
           location: { file: l.file, line: e.line, column: e.column },
+          blocksStartup: true as const,
         };
       });
   },

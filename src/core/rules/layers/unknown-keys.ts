@@ -1,6 +1,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { isPlainObject, locate } from '../../layers/merge.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
+import { ALIASES, passThroughAncestor } from '../../ds/pass-through.js';
 import { adminLayers, shippedDefaults } from './common.js';
 
 /** Every dotted path of the objects in `value` (arrays are leaves). */
@@ -28,7 +29,9 @@ export const unknownKeys: Rule = {
   title: 'A key does not exist in this DS version and is ignored',
   why:
     'DS does no schema validation: a key in the wrong place (e.g. "ipfilter" at the top level instead of under ' +
-    'services.CoAuthoring) starts fine and does nothing. People then believe a protection is on.',
+    'services.CoAuthoring) starts fine and does nothing. People then believe a protection is on. Members of the objects ' +
+    'DS hands to a library unchanged (requestDefaults, redis.options, sql.*ExtraOptions, …) are settings of that library ' +
+    'and are not reported.',
   remediation: 'Move the key to the place shown, or delete it.',
   reads: [],
   check(ctx) {
@@ -40,10 +43,13 @@ export const unknownKeys: Rule = {
       for (const p of paths(layer.value)) {
         const key = p.join('.');
         if (reported.some((r) => key.startsWith(r + '.'))) continue;
+        // members of an object DS hands to a library (requestDefaults → HTTP agent, redis.options → node-redis, …)
+        if (passThroughAncestor(key)) continue;
         // under an object that default.json has, but this key is not there
         let cur: unknown = def;
         let known = true;
-        for (const seg of p) {
+        const judged = ALIASES[p[0]!] !== undefined ? [ALIASES[p[0]!]!, ...p.slice(1)] : p;
+        for (const seg of judged) {
           if (isPlainObject(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
           else {
             known = !isPlainObject(cur); // below a non-object (e.g. inside static_content paths) we cannot judge

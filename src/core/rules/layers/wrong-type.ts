@@ -1,6 +1,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { getPath, isPlainObject, locate } from '../../layers/merge.js';
 import { isManaged } from '../../ds/keys.js';
+import { coercionFor } from '../../ds/pass-through.js';
 import { adminLayers, shippedDefaults } from './common.js';
 
 function kind(v: unknown): string {
@@ -25,7 +26,8 @@ export const wrongType: Rule = {
   title: 'A value has a different type than in default.json',
   why:
     'DS does not validate types. A string "false" is true for every switch (any non-empty string is truthy), ' +
-    'an object where an array belongs disables the feature, and a non-numeric port becomes a socket path.',
+    'an object where an array belongs disables the feature, and a non-numeric port becomes a socket path. Ports written ' +
+    'as a string of digits (as the official installers write sql.dbPort and redis.port) work and are not reported.',
   remediation: 'Write the value with the type default.json uses (true/false without quotes, numbers without quotes, [ … ] for lists).',
   reads: [],
   check(ctx) {
@@ -41,6 +43,8 @@ export const wrongType: Rule = {
         const kd = kind(d);
         const kv = kind(v);
         if (kd === kv) continue;
+        // a port written "5432" (the official installers do) or "true" where DS only tests truthiness
+        if (coercionFor(key, v)) continue;
         const boolish = kd === 'boolean' && kv === 'string';
         hits.push({
           message:

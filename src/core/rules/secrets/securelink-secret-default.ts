@@ -15,7 +15,7 @@ export const securelinkSecretDefault: Rule = {
   id: 'DSH306',
   area: 'secrets',
   severity: 'critical',
-  title: 'The secure-link secret is the public default',
+  title: 'The secure-link secret is the public default or too short',
   why:
     'DS signs the download links of converted and cached documents (/cache/files) with storage.fs.secretString, and nginx ' +
     'checks them with the same value ($secure_link_secret in /etc/onlyoffice/documentserver/nginx/ds.conf). With the public ' +

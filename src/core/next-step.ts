@@ -1,0 +1,121 @@
+/**
+ * The "next step" check prints: the `ds-harden apply … --dry-run` command that previews fixing what apply can fix, built
+ * from the effective configuration so that running it as printed changes only what the findings are about. Pure.
+ *
+ * - Only findings apply can fix (Rule.fixedByApply), at medium or above, decided by a file apply edits (local.json; a
+ *   value from default.json/production-linux.json is fixed by writing local.json). None, or a configuration DS cannot
+ *   load (a start-up blocker: apply refuses to edit it) → no command.
+ * - `--allow`: only when an ipfilter finding is among them. The addresses the effective rules already allow (the
+ *   integrators), in rule order, as apply would write them (normalizeRuleAddress: CIDR → glob, IPv6 → normalized form);
+ *   loopback and "*" are left out (apply adds loopback itself), so are addresses apply would refuse (a range, a host name
+ *   under useforrequest). None left → the placeholder `<integrator IP>` and `complete: false`.
+ * - `--generate-secret` and `--header`: only when a JWT or secret finding is among them. The header is the one DS uses
+ *   for inbox tokens (what integrators send), so Nextcloud's `jwt_header` keeps working: an `AuthorizationJwt` install
+ *   (Nextcloud AIO, nextcloud/vm, several Ansible roles) gets `--header AuthorizationJwt`, not the default.
+ * - The options check ran with that decide which configuration is read (`--root`, `--config-dir`, `--ds-version`,
+ *   `--hostname`, `--supervisor-conf`) are carried over; `sudo` is printed only for the live host (root "/").
+ */
+import { shellQuote } from './text/shell.js';
+import type { Finding } from './types.js';
+import { severityRank } from './types.js';
+import type { RuleMeta } from './report.js';
+import { K } from './ds/keys.js';
+import { analyzeAddress, normalizeRuleAddress } from './ds/ipfilter.js';
+
+/** The options of `check` that select the configuration; apply needs the same to read the same files. */
+export interface CarriedOptions {
+  /** --root as an absolute path; "/" (or absent) for the live host. */
+  readonly root?: string;
+  readonly configDir?: string;
+  readonly dsVersion?: string;
+  readonly hostname?: string;
+  /** --supervisor-conf: the supervisord.conf whose program definitions (NODE_CONFIG_DIR, …) were read. */
+  readonly supervisorConf?: string;
+}
+
+export interface NextStep {
+  /** Rule IDs the command fixes, in first-seen order. */
+  readonly fixes: readonly string[];
+  /** One shell command line (POSIX quoting). */
+  readonly command: string;
+  /** False when the command holds a placeholder the user must fill in. */
+  readonly complete: boolean;
+}
+
+export interface NextStepInput {
+  readonly findings: readonly Finding[];
+  readonly rules: readonly RuleMeta[];
+  /** The effective value at a dotted key. */
+  readonly get: (key: string) => unknown;
+  readonly options: CarriedOptions;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '0:0:0:0:0:0:0:1']);
+
+/** A word for a POSIX shell: bare when it is safe, else single-quoted. */
+/** One argument for a POSIX shell (the owner is core/text/shell.ts). */
+export const shellWord = shellQuote;
+
+/** Files apply writes or whose value it overrides by writing local.json. */
+function inReach(file: string | undefined): boolean {
+  return !file || /\/(local|default|production-linux)\.json$/.test(file);
+}
+
+/** The integrator addresses the effective rules allow, as apply would write them. */
+export function allowedAddresses(rules: unknown, useforrequest: boolean): string[] {
+  if (!Array.isArray(rules)) return [];
+  const out: string[] = [];
+  for (const r of rules as unknown[]) {
+    if (r === null || typeof r !== 'object') continue;
+    const { address, allowed } = r as { address?: unknown; allowed?: unknown };
+    if (allowed !== true || typeof address !== 'string' || /^\*+$/.test(address.trim())) continue;
+    let normalized: string;
+    try {
+      normalized = normalizeRuleAddress(address);
+    } catch {
+      continue; // a range, a /12: apply refuses it, the user has to choose
+    }
+    if (LOOPBACK.has(normalized) || out.includes(normalized)) continue;
+    if (useforrequest && analyzeAddress(normalized).some((i) => i.kind === 'hostname')) continue;
+    out.push(normalized);
+  }
+  return out;
+}
+
+/** The next-step command for these findings, or undefined when apply has nothing to fix (or cannot edit the files). */
+export function nextStep(input: NextStepInput): NextStep | undefined {
+  const { findings, rules, get, options } = input;
+  if (findings.some((f) => f.blocksStartup)) return undefined;
+  const meta = new Map<string, RuleMeta>(rules.map((r) => [r.id, r]));
+  const fixes: string[] = [];
+  for (const f of findings) {
+    const r = meta.get(f.ruleId);
+    if (!r?.fixedByApply || !inReach(f.location?.file) || severityRank(f.severity) < severityRank('medium')) continue;
+    if (!fixes.includes(f.ruleId)) fixes.push(f.ruleId);
+  }
+  if (fixes.length === 0) return undefined;
+  const areas = new Set(fixes.map((id) => meta.get(id)!.area));
+
+  const args: string[] = ['ds-harden', 'apply'];
+  let complete = true;
+  if (areas.has('ipfilter')) {
+    const allow = allowedAddresses(get(K.ipRules), Boolean(get(K.ipUseForRequest)));
+    if (allow.length === 0) {
+      args.push('--allow', '<integrator IP>');
+      complete = false;
+    } else for (const a of allow) args.push('--allow', shellWord(a));
+  }
+  if (areas.has('jwt') || areas.has('secrets')) {
+    args.push('--generate-secret');
+    const header = get(K.inboxHeader);
+    if (typeof header === 'string' && header !== '') args.push('--header', shellWord(header));
+  }
+  args.push('--dry-run');
+  const root = options.root && options.root !== '/' ? options.root : undefined;
+  if (root) args.push('--root', shellWord(root));
+  if (options.configDir) args.push('--config-dir', shellWord(options.configDir));
+  if (options.dsVersion) args.push('--ds-version', shellWord(options.dsVersion));
+  if (options.hostname) args.push('--hostname', shellWord(options.hostname));
+  if (options.supervisorConf) args.push('--supervisor-conf', shellWord(options.supervisorConf));
+  return { fixes, command: (root ? '' : 'sudo ') + args.join(' '), complete };
+}
