@@ -86,6 +86,11 @@ export interface ApplyRunDeps {
 /** What the pipeline knows about the secrets of this run, so callers can scrub any text they print themselves. */
 export interface ApplyRun {
   readonly result: ApplyResult;
+  /**
+   * sha256 of local.json when the plan was made (null: no file): a front end that shows a preview passes it back as
+   * expectBeforeSha256, so the real run refuses if the file changed in between.
+   */
+  readonly beforeSha256?: string | null;
   /** Scrub known secret values from free text (for progress lines printed by the caller). */
   readonly scrub: (text: string) => string;
 }
@@ -236,7 +241,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       const { beforeSha256: _drop, ...rest } = base;
       void _drop;
       const result: ApplyResult = { ...rest, outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
-      return { result: o.showSecrets ? result : scrubDeep(result, scrub), scrub };
+      return { result: o.showSecrets ? result : scrubDeep(result, scrub), scrub, beforeSha256: beforeSha };
     };
 
     if (refusals.length > 0) return finish('refused');

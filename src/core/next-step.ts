@@ -53,8 +53,6 @@ export interface NextStepInput {
 const LOOPBACK = new Set(['127.0.0.1', '0:0:0:0:0:0:0:1']);
 
 /** A word for a POSIX shell: bare when it is safe, else single-quoted. */
-/** One argument for a POSIX shell (the owner is core/text/shell.ts). */
-export const shellWord = shellQuote;
 
 /** Files apply writes or whose value it overrides by writing local.json. */
 function inReach(file: string | undefined): boolean {
@@ -103,19 +101,19 @@ export function nextStep(input: NextStepInput): NextStep | undefined {
     if (allow.length === 0) {
       args.push('--allow', '<integrator IP>');
       complete = false;
-    } else for (const a of allow) args.push('--allow', shellWord(a));
+    } else for (const a of allow) args.push('--allow', shellQuote(a));
   }
   if (areas.has('jwt') || areas.has('secrets')) {
     args.push('--generate-secret');
     const header = get(K.inboxHeader);
-    if (typeof header === 'string' && header !== '') args.push('--header', shellWord(header));
+    if (typeof header === 'string' && header !== '') args.push('--header', shellQuote(header));
   }
   args.push('--dry-run');
   const root = options.root && options.root !== '/' ? options.root : undefined;
-  if (root) args.push('--root', shellWord(root));
-  if (options.configDir) args.push('--config-dir', shellWord(options.configDir));
-  if (options.dsVersion) args.push('--ds-version', shellWord(options.dsVersion));
-  if (options.hostname) args.push('--hostname', shellWord(options.hostname));
-  if (options.supervisorConf) args.push('--supervisor-conf', shellWord(options.supervisorConf));
+  if (root) args.push('--root', shellQuote(root));
+  if (options.configDir) args.push('--config-dir', shellQuote(options.configDir));
+  if (options.dsVersion) args.push('--ds-version', shellQuote(options.dsVersion));
+  if (options.hostname) args.push('--hostname', shellQuote(options.hostname));
+  if (options.supervisorConf) args.push('--supervisor-conf', shellQuote(options.supervisorConf));
   return { fixes, command: (root ? '' : 'sudo ') + args.join(' '), complete };
 }

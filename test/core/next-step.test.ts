@@ -1,6 +1,7 @@
 /** The next-step command check prints: built from the effective configuration and the options check ran with. */
 import { describe, expect, it } from 'vitest';
-import { nextStep, shellWord, type NextStepInput } from '../../src/core/next-step.js';
+import { nextStep, type NextStepInput } from '../../src/core/next-step.js';
+import { shellQuote as shellWord } from '../../src/core/text/shell.js';
 import { rules } from '../../src/core/rules/index.js';
 import type { Finding, Severity } from '../../src/core/types.js';
 
