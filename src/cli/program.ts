@@ -14,6 +14,58 @@ export interface ProgramResult {
 }
 
 /** The values of commonSourceOptions' flags, typed. */
+/**
+ * The flags of a change command in the policy's shape (src/apply/request.ts): only what was given, so a flag never
+ * overrides a policy file with a default; the integrator follows from --nextcloud-occ / --owncloud-occ.
+ */
+function requestFlags(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  if (o.nextcloudOcc && o.owncloudOcc) throw new UsageError('give --nextcloud-occ or --owncloud-occ, not both');
+  const given: Record<string, unknown> = {
+    allow: (o.allow as string[] | undefined)?.length ? o.allow : undefined,
+    storageUrl: o.storageUrl,
+    secretFile: o.secretFile,
+    secretEnv: o.secretEnv,
+    generateSecret: o.generateSecret === true ? true : undefined,
+    rotate: o.rotate === true ? true : undefined,
+    header: o.header,
+    useforrequest: typeof o.useforrequest === 'boolean' ? o.useforrequest : undefined,
+    errorcode: o.errorcode,
+    behindProxy: o.behindProxy === true ? true : undefined,
+    integrator: o.integrator ?? (o.owncloudOcc ? 'owncloud' : o.nextcloudOcc ? 'nextcloud' : undefined),
+    occ: o.nextcloudOcc ?? o.owncloudOcc,
+  };
+  return Object.fromEntries([...keys, 'integrator', 'occ'].map((k) => [k, given[k]]).filter(([, v]) => v !== undefined));
+}
+
+/** The service options (how DS runs and how a change is verified). */
+function services(o: Record<string, unknown>) {
+  return {
+    serviceManager: String(o.serviceManager),
+    ...(o.supervisorConf ? { supervisorConf: String(o.supervisorConf) } : {}),
+    restartAll: Boolean(o.restartAll),
+    ...(o.settle !== undefined ? { settleMs: Number(o.settle) } : {}),
+    ...(o.health !== false && o.healthUrl ? { healthUrl: String(o.healthUrl) } : {}),
+    healthTimeoutMs: o.healthTimeout === undefined ? DEFAULT_HEALTH_TIMEOUT_MS : Number(o.healthTimeout),
+  };
+}
+
+/** The options of apply and rotate-secret besides the request. */
+function changeOptions(o: Record<string, unknown>, flags: Record<string, unknown>) {
+  return {
+    ...sourceOptions(o),
+    flags,
+    testAddresses: (o.testAddress as string[] | undefined) ?? [],
+    dryRun: Boolean(o.dryRun),
+    normalize: Boolean(o.normalize),
+    json: Boolean(o.json),
+    showSecrets: Boolean(o.showSecrets),
+    noColor: o.color === false,
+    stateDir: String(o.stateDir),
+    ...(o.integratorCheckTimeout !== undefined ? { integratorCheckTimeoutMs: Number(o.integratorCheckTimeout) } : {}),
+    ...services(o),
+  };
+}
+
 function sourceOptions(o: Record<string, unknown>) {
   return {
     root: String(o.root),
@@ -109,15 +161,6 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .option('--health-timeout <seconds>', `how long to wait for the healthcheck to answer true (default: ${DEFAULT_HEALTH_TIMEOUT_MS / 1000})`, seconds)
       .option('--state-dir <dir>', 'where the journal, backups and lock live (host path)', DEFAULT_STATE_DIR);
 
-  const services = (o: Record<string, unknown>) => ({
-    serviceManager: String(o.serviceManager),
-    ...(o.supervisorConf ? { supervisorConf: String(o.supervisorConf) } : {}),
-    restartAll: Boolean(o.restartAll),
-    ...(o.settle !== undefined ? { settleMs: Number(o.settle) } : {}),
-    ...(o.health !== false && o.healthUrl ? { healthUrl: String(o.healthUrl) } : {}),
-    healthTimeoutMs: o.healthTimeout === undefined ? DEFAULT_HEALTH_TIMEOUT_MS : Number(o.healthTimeout),
-  });
-
   serviceOptions(
     commonSourceOptions(
       program
@@ -146,41 +189,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     ),
   ).action(async (o: Record<string, unknown>) => {
     const { runApply } = await import('../commands/apply.js');
-    // flags in the policy's shape; only what was given, so a flag never overrides the policy file with a default
-    const flags = Object.fromEntries(
-      Object.entries({
-        allow: (o.allow as string[]).length ? o.allow : undefined,
-        storageUrl: o.storageUrl,
-        secretFile: o.secretFile,
-        secretEnv: o.secretEnv,
-        generateSecret: o.generateSecret === true ? true : undefined,
-        rotate: o.rotate === true ? true : undefined,
-        header: o.header,
-        useforrequest: typeof o.useforrequest === 'boolean' ? o.useforrequest : undefined,
-        errorcode: o.errorcode,
-        behindProxy: o.behindProxy === true ? true : undefined,
-        integrator: o.integrator ?? (o.owncloudOcc ? 'owncloud' : o.nextcloudOcc ? 'nextcloud' : undefined),
-        occ: o.nextcloudOcc ?? o.owncloudOcc,
-      }).filter(([, v]) => v !== undefined),
-    );
-    if (o.nextcloudOcc && o.owncloudOcc) throw new UsageError('give --nextcloud-occ or --owncloud-occ, not both');
-    result.code = await runApply(
-      {
-        ...sourceOptions(o),
-        flags,
-        ...(o.policy ? { policy: String(o.policy) } : {}),
-        testAddresses: o.testAddress as string[],
-        dryRun: Boolean(o.dryRun),
-        normalize: Boolean(o.normalize),
-        json: Boolean(o.json),
-        showSecrets: Boolean(o.showSecrets),
-        noColor: o.color === false,
-        stateDir: String(o.stateDir),
-        ...(o.integratorCheckTimeout !== undefined ? { integratorCheckTimeoutMs: Number(o.integratorCheckTimeout) } : {}),
-        ...services(o),
-      },
-      io,
-    );
+    const flags = requestFlags(o, ['allow', 'storageUrl', 'secretFile', 'secretEnv', 'generateSecret', 'rotate', 'header', 'useforrequest', 'errorcode', 'behindProxy']);
+    result.code = await runApply({ ...changeOptions(o, flags), ...(o.policy ? { policy: String(o.policy) } : {}) }, io);
   });
 
   serviceOptions(
@@ -200,35 +210,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     ),
   ).action(async (o: Record<string, unknown>) => {
     const { runRotateSecret } = await import('../commands/rotate-secret.js');
-    if (o.nextcloudOcc && o.owncloudOcc) throw new UsageError('give --nextcloud-occ or --owncloud-occ, not both');
-    const flags = Object.fromEntries(
-      Object.entries({
-        secretFile: o.secretFile,
-        secretEnv: o.secretEnv,
-        header: o.header,
-        integrator: o.integrator ?? (o.owncloudOcc ? 'owncloud' : o.nextcloudOcc ? 'nextcloud' : undefined),
-        occ: o.nextcloudOcc ?? o.owncloudOcc,
-      }).filter(([, v]) => v !== undefined),
-    );
-    result.code = await runRotateSecret(
-      {
-        root: String(o.root),
-        ...(o.configDir ? { configDir: String(o.configDir) } : {}),
-        ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
-        ...(o.hostname ? { hostname: String(o.hostname) } : {}),
-        flags,
-        testAddresses: [],
-        dryRun: Boolean(o.dryRun),
-        normalize: false,
-        json: Boolean(o.json),
-        showSecrets: Boolean(o.showSecrets),
-        noColor: o.color === false,
-        stateDir: String(o.stateDir),
-        ...(o.integratorCheckTimeout !== undefined ? { integratorCheckTimeoutMs: Number(o.integratorCheckTimeout) } : {}),
-        ...services(o),
-      },
-      io,
-    );
+    result.code = await runRotateSecret(changeOptions(o, requestFlags(o, ['secretFile', 'secretEnv', 'header'])), io);
   });
 
   program

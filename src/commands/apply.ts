@@ -50,13 +50,20 @@ export function pipelineDeps(io: Io, say: (s: string) => void): ApplyRunDeps {
 export async function runApply(o: ApplyOptions, io: Io): Promise<number> {
   const flags = await validateRequest(o.flags, 'flags');
   const req = o.policy ? mergeRequests(await readPolicy(o.policy, io.cwd), flags) : flags;
+  return runPipelineCommand(req, o, 'apply', io);
+}
+
+/**
+ * Run the pipeline for a validated request and print as the CLI does: the plan before anything is restarted, then
+ * the outcome (or the whole result as JSON on stdout, progress on stderr). Returns the exit code.
+ */
+export async function runPipelineCommand(req: ApplyRequest, o: Omit<ApplyOptions, 'flags'>, command: 'apply' | 'rotate-secret', io: Io): Promise<number> {
   const style = await io.style(o.noColor || o.json);
   // with --json, stdout carries only the result; progress goes to stderr
   const say = (s: string) => (o.json ? io.err(s) : io.out(s));
   let printedPlan = false;
-  const deps = pipelineDeps(io, (s) => say(style.dim(s)));
-  const run = await runApplyPipeline(req, { ...o, command: 'apply' }, {
-    ...deps,
+  const run = await runApplyPipeline(req, { ...o, command }, {
+    ...pipelineDeps(io, (s) => say(style.dim(s))),
     onPlanned: (planned) => {
       printedPlan = true;
       if (!o.json) say(formatApplyHeader(planned, style) + formatApplyPlan(planned, style));

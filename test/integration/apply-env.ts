@@ -5,6 +5,7 @@
  * asynchronous runner for the built CLI (bin/ds-harden.js → dist/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestContext } from 'vitest';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -181,6 +182,20 @@ export async function setupDs(opts: SetupOptions = {}): Promise<DsEnv> {
     await sup?.stop().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * A DS env that is cleaned up when `fn` ends, pass or fail, and — should the test time out while `fn` hangs —
+ * when the test finishes (onTestFinished is per test, so this is safe under describe.concurrent).
+ */
+export async function withDs(ctx: TestContext, opts: SetupOptions, fn: (ds: DsEnv) => Promise<void>): Promise<void> {
+  const ds = await setupDs(opts);
+  ctx.onTestFinished(() => ds.cleanup());
+  try {
+    await fn(ds);
+  } finally {
+    await ds.cleanup();
   }
 }
 

@@ -3,26 +3,16 @@
  * rollback, read the service definitions from the supervisor configuration that is restarted, show what the
  * failing program wrote after the restart (and nothing older), and never lose a concurrent change.
  */
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
-import { OLD_LOCAL, SECRET, SECRET_ENV, allRunning, commandService, health, setupDs, waitFor, type DsEnv, type SetupOptions } from './apply-env.js';
+import { OLD_LOCAL, SECRET, SECRET_ENV, allRunning, commandService, health, waitFor, withDs } from './apply-env.js';
 
 const T = 120_000;
 const ALL_RUNNING = { 'ds:converter': 'RUNNING', 'ds:docservice': 'RUNNING' };
 const all = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
-
-async function withDs(ctx: TestContext, opts: SetupOptions, fn: (ds: DsEnv) => Promise<void>): Promise<void> {
-  const ds = await setupDs(opts);
-  ctx.onTestFinished(() => ds.cleanup());
-  try {
-    await fn(ds);
-  } finally {
-    await ds.cleanup();
-  }
-}
 
 function ensureDsUser(): { uid: number; gid: number } {
   try {

@@ -6,25 +6,12 @@
  *
  * Needs root (a `ds` system user is created when missing) and Debian's supervisor (test/global-setup.ts).
  */
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
-import {
-  OLD_LOCAL,
-  SECRET,
-  SECRET_ENV,
-  allRunning,
-  commandService,
-  health,
-  manifests,
-  setupDs,
-  stateOf,
-  waitFor,
-  type DsEnv,
-  type SetupOptions,
-} from './apply-env.js';
+import { OLD_LOCAL, SECRET, SECRET_ENV, allRunning, commandService, health, manifests, stateOf, waitFor, withDs } from './apply-env.js';
 
 const T = 120_000;
 const ALL_RUNNING = { 'ds:converter': 'RUNNING', 'ds:docservice': 'RUNNING' };
@@ -34,20 +21,6 @@ const NEW_RULES = [
   { address: '0:0:0:0:0:0:0:1', allowed: true },
   { address: '*', allowed: false },
 ];
-
-/**
- * A DS env that is cleaned up when `fn` ends, pass or fail, and — should the test time out while `fn` hangs —
- * when the test finishes (onTestFinished is per test, so this is safe under describe.concurrent).
- */
-async function withDs(ctx: TestContext, opts: SetupOptions, fn: (ds: DsEnv) => Promise<void>): Promise<void> {
-  const ds = await setupDs(opts);
-  ctx.onTestFinished(() => ds.cleanup());
-  try {
-    await fn(ds);
-  } finally {
-    await ds.cleanup();
-  }
-}
 
 const read = (p: string) => fs.readFileSync(p);
 const all = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;

@@ -4,12 +4,12 @@
  * check for real — it signs its requests with the stored secret and header, serves the "empty file" DS must
  * download from StorageUrl, and fetches the converted result — so a mismatch fails as it would in Nextcloud.
  */
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSON5 from 'json5';
-import { OLD_LOCAL, SECRET, allRunning, commandService, health, hs256, setupDs, type DsEnv, type SetupOptions } from './apply-env.js';
+import { OLD_LOCAL, SECRET, allRunning, commandService, health, hs256, type DsEnv, withDs } from './apply-env.js';
 
 const T = 150_000;
 const STANDIN_OCC = fileURLToPath(new URL('../support/standin-occ.mjs', import.meta.url));
@@ -36,16 +36,6 @@ function makeNc(ds: DsEnv, app: Record<string, string> = {}): Nc {
     state: () => JSON.parse(fs.readFileSync(state, 'utf8')),
     calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
   };
-}
-
-async function withDs(ctx: TestContext, opts: SetupOptions, fn: (ds: DsEnv) => Promise<void>): Promise<void> {
-  const ds = await setupDs(opts);
-  ctx.onTestFinished(() => ds.cleanup());
-  try {
-    await fn(ds);
-  } finally {
-    await ds.cleanup();
-  }
 }
 
 /** CommandService version, signed in the given header only (no body token). */
