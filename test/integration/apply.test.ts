@@ -127,12 +127,15 @@ describe.concurrent('apply fails → automatic rollback to the original bytes', 
       expect(await allRunning(ds)).toEqual(ALL_RUNNING);
       expect(await health(ds)).toBe('200 true');
       expect(await commandService(ds)).toEqual({ error: 0, version: '9.3.0.0' }); // the old file is what runs
-      expect(r.stdout).toContain('failed: restart failed: ds:docservice spawn error');
+      // supervisorctl reports "spawn error" when the program dies within startsecs; on a loaded machine the start
+      // itself can take longer, and the settle window sees BACKOFF instead — the same failure, observed either way
+      const reason = /failed: (restart failed: ds:docservice spawn error|services did not stay up: ds:docservice (BACKOFF|FATAL|EXITED|STARTING)[^\n]*)/;
+      expect(r.stdout).toMatch(reason);
       expect(r.stdout).toContain('--- what ds:docservice wrote to err.log (stderr) after the restart ---');
       expect(r.stdout).toContain('Error: Configuration property "services.CoAuthoring.ipfilter.rulesCompiled" is not defined');
       expect(r.stdout).toMatch(/rolled back: the original file is restored and ds:docservice, ds:converter are running again \(journal \S+\)/);
       const h = await ds.run(['history', '--root', ds.root]);
-      expect(h.stdout).toMatch(/\S+\s+rolled-back\s+apply\s+\/etc\/onlyoffice\/documentserver\/local\.json\s+— restart failed: ds:docservice spawn error/);
+      expect(h.stdout).toMatch(/\S+\s+rolled-back\s+apply\s+\/etc\/onlyoffice\/documentserver\/local\.json\s+— (restart failed: ds:docservice spawn error|services did not stay up: ds:docservice)/);
     });
   });
 
