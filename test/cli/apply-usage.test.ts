@@ -205,3 +205,13 @@ describe('the integrator end without occ access', () => {
     expect(localOf(root)).toBe('{}\n');
   });
 });
+
+describe('a missing local.json', () => {
+  it('is created root:<ds group> 0640 when a ds user exists (validated with the owner and mode it will get)', () => {
+    const root = makeRoot('v9.3.0', { 'etc/passwd': 'root:x:0:0::/root:/bin/sh\nds:x:4711:4712::/var/www/onlyoffice:/usr/sbin/nologin\n', 'etc/group': 'root:x:0:\nds:x:4712:\n' });
+    const r = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--generate-secret', ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(10);
+    const st = fs.statSync(path.join(root, ETC_REL, 'local.json'));
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([0, 4712, 0o640]);
+  });
+});
