@@ -4,8 +4,6 @@ import type { Io } from './io.js';
 import { UsageError } from './errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
-// check is the command people run in CI: loaded with the program; apply & co. are imported when used.
-import { runCheck } from '../commands/check.js';
 
 export interface ProgramResult {
   code: number;
@@ -38,6 +36,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .option('--explain <key>', 'print the effective value of a dotted key and every layer that sets it')
       .option('-o, --output <file>', 'write the report to FILE instead of standard output'),
   ).action(async (o: Record<string, unknown>) => {
+    // every command is imported when it runs: `--version` and `--help` load none
+    const { runCheck } = await import('../commands/check.js');
     result.code = await runCheck(
       {
         root: String(o.root),

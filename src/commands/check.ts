@@ -1,5 +1,5 @@
 /** `ds-harden check`: discover → load → resolve → evaluate → report. Read-only. */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
@@ -14,7 +14,6 @@ import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { explain } from './explain.js';
 import { formatJson } from '../formatters/json.js';
-import { formatSarif } from '../formatters/sarif.js';
 import { formatText } from '../formatters/text.js';
 
 export interface CheckOptions {
@@ -33,8 +32,13 @@ export interface CheckOptions {
 /** Shared by check and apply: load the configuration DS would load from this root. */
 export async function loadFromRoot(opts: Pick<CheckOptions, 'root' | 'configDir' | 'dsVersion' | 'hostname'>, cwd: string): Promise<{ loaded: LoadedConfig; host: ReturnType<typeof rootedHost> }> {
   const root = path.resolve(cwd, opts.root);
-  const st = await fs.stat(root).catch(() => undefined);
-  if (!st?.isDirectory()) throw new UsageError(`--root ${opts.root}: no such directory`);
+  let isDir = false;
+  try {
+    isDir = fs.statSync(root).isDirectory();
+  } catch {
+    /* reported below */
+  }
+  if (!isDir) throw new UsageError(`--root ${opts.root}: no such directory`);
   const host = rootedHost(root);
   const loaded = await loadConfig(host, {
     ...(opts.configDir ? { configDir: opts.configDir } : {}),
@@ -76,10 +80,11 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   };
   let text: string;
   if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });
-  else if (opts.format === 'sarif') text = formatSarif(report, { showSecrets: opts.showSecrets });
+  // SARIF's fingerprints need node:crypto, which costs a few ms to load: only for --format sarif
+  else if (opts.format === 'sarif') text = (await import('../formatters/sarif.js')).formatSarif(report, { showSecrets: opts.showSecrets });
   else text = formatText(report, { style });
   if (opts.output) {
-    await fs.writeFile(path.resolve(io.cwd, opts.output), text);
+    fs.writeFileSync(path.resolve(io.cwd, opts.output), text);
     io.err(`report written to ${opts.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;
