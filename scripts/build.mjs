@@ -67,7 +67,7 @@ function hashName(name, code) {
 
 /** esbuild with its warnings made fatal (an unbundled require(variable) or import.meta in CJS are warnings). */
 async function esbuild(options) {
-  const r = await build({ platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: true, write: false, metafile: true, logLevel: 'silent', ...options });
+  const r = await build({ absWorkingDir: repo, platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: true, write: false, metafile: true, logLevel: 'silent', ...options });
   if (r.warnings.length) throw new Error(`esbuild: ${r.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`).join('\n')}`);
   return r;
 }
@@ -123,7 +123,7 @@ export async function buildDist({ outdir = dist, external = [], check = true, mi
   let entry;
   for (const f of r.outputFiles) {
     const name = path.basename(f.path);
-    const meta = r.metafile.outputs[path.relative(process.cwd(), f.path)];
+    const meta = r.metafile.outputs[path.relative(repo, f.path)];
     const cjs = await transform(f.text, {
       format: 'cjs',
       platform: 'node',
@@ -138,7 +138,7 @@ export async function buildDist({ outdir = dist, external = [], check = true, mi
     if (cjs.warnings.length) throw new Error(`${name}: ${cjs.warnings.map((w) => w.text).join('; ')}`);
     files.set(name, cjs.code);
     requires.set(name, meta.imports.filter((i) => i.external).map((i) => i.path));
-    if (meta.entryPoint === path.relative(process.cwd(), path.join(repo, 'src/main.ts'))) entry = name;
+    if (meta.entryPoint === 'src/main.ts') entry = name;
   }
   if (!entry) throw new Error('esbuild produced no entry chunk');
 

@@ -21,7 +21,10 @@ const io: Io = {
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: Boolean(process.stdout.isTTY),
-  stdinIsTTY: Boolean(process.stdin.isTTY),
+  // a getter: process.stdin makes a stream (a few ms), and only interactive commands need to know
+  get stdinIsTTY() {
+    return Boolean(process.stdin.isTTY);
+  },
   style: makeStyle,
   onInterrupt(handler) {
     const h = (sig: NodeJS.Signals) => handler(sig);
