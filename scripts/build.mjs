@@ -65,19 +65,34 @@ function hashName(name, code) {
   return `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 10)}.cjs`;
 }
 
-/** esbuild with its warnings made fatal (an unbundled require(variable) or import.meta in CJS are warnings). */
+/**
+ * esbuild with its warnings made fatal: among them a require() or import() whose argument is not a string
+ * literal (esbuild cannot bundle what it names, so the launcher would refuse it at run time).
+ */
 async function esbuild(options) {
-  const r = await build({ absWorkingDir: repo, platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: true, write: false, metafile: true, logLevel: 'silent', ...options });
+  const r = await build({
+    absWorkingDir: repo,
+    platform: 'node',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    minifyIdentifiers: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    logOverride: { 'unsupported-require-call': 'warning', 'unsupported-dynamic-import': 'warning' },
+    ...options,
+  });
   if (r.warnings.length) throw new Error(`esbuild: ${r.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`).join('\n')}`);
   return r;
 }
 
 /**
  * Builds dist/. Fails when a chunk would require anything but another chunk or a Node built-in.
- * Tests only: `external` leaves packages out and `check: false` writes such a bundle anyway, to show what a
- * user would see if one were missing.
+ * Tests only: another `entry`; `external` leaves packages out and `check: false` writes such a bundle anyway,
+ * to show what a user would see if one were missing.
  */
-export async function buildDist({ outdir = dist, external = [], check = true, minifyIdentifiers = true } = {}) {
+export async function buildDist({ outdir = dist, entry: entryFile = path.join(repo, 'src/main.ts'), external = [], check = true, minifyIdentifiers = true } = {}) {
   const files = new Map(); // name → code
   const requires = new Map(); // name → external specifiers its code requires
   const inputs = new Set();
@@ -106,7 +121,7 @@ export async function buildDist({ outdir = dist, external = [], check = true, mi
 
   // esbuild splits code only in ESM output: build ESM chunks, then turn each into CommonJS below.
   const r = await esbuild({
-    entryPoints: [path.join(repo, 'src/main.ts')],
+    entryPoints: [entryFile],
     outdir,
     bundle: true,
     splitting: true,
@@ -138,7 +153,7 @@ export async function buildDist({ outdir = dist, external = [], check = true, mi
     if (cjs.warnings.length) throw new Error(`${name}: ${cjs.warnings.map((w) => w.text).join('; ')}`);
     files.set(name, cjs.code);
     requires.set(name, meta.imports.filter((i) => i.external).map((i) => i.path));
-    if (meta.entryPoint === 'src/main.ts') entry = name;
+    if (meta.entryPoint === path.relative(repo, entryFile)) entry = name;
   }
   if (!entry) throw new Error('esbuild produced no entry chunk');
 

@@ -64,6 +64,14 @@ describe('nothing outside the bundle is ever loaded', () => {
     await expect(buildDist({ outdir: tempDir('dsh-dist-'), external: ['commander'] })).rejects.toThrow(/not self-contained[\s\S]*requires "commander"/);
   });
 
+  it('the build refuses a require() or import() of a name it cannot see', async () => {
+    for (const code of ['export const lib: unknown = require(String(process.argv[2]));', 'export const lib = import(String(process.argv[2]));']) {
+      const entry = path.join(tempDir('dsh-src-'), 'entry.ts');
+      fs.writeFileSync(entry, code);
+      await expect(buildDist({ outdir: tempDir('dsh-dist-'), entry })).rejects.toThrow(/will not be bundled/);
+    }
+  });
+
   it('a parser missing from the bundle is an internal error, never a false "cannot parse" finding, even with node_modules beside it', async () => {
     const dir = tempDir('dsh-nojson5-');
     await buildDist({ outdir: path.join(dir, 'dist'), external: ['json5'], check: false });
