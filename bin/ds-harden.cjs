@@ -10,6 +10,9 @@
  *   on the next start (Node 20 has no module.enableCompileCache; that is Node 22.1+). The cache is only an
  *   optimisation: any problem with it means compiling as usual. Figures: scripts/BENCH-NOTES.md.
  *
+ * The standalone executable (scripts/build-sea.mjs) runs this same file as its main script, with dist/ embedded
+ * as single-executable assets: the same chunks, loaded the same way.
+ *
  * Cache location: $DS_HARDEN_CODE_CACHE (a directory; "0" or "off" disables it), else
  * $XDG_CACHE_HOME/ds-harden, else ~/.cache/ds-harden; below it one folder per Node version and architecture,
  * one file per chunk, named by the sha256 of the chunk's code (from the manifest). A cache file is used only
@@ -21,7 +24,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 
-const DIST = path.join(__dirname, '..', 'dist');
+// In a single-executable application __filename is the executable itself.
+const sea = __filename === process.execPath ? require('node:sea') : undefined;
+const DIST = sea ? path.join(path.dirname(process.execPath), 'ds-harden', 'dist') : path.join(__dirname, '..', 'dist');
+const readText = sea ? (name) => sea.getAsset(name, 'utf8') : (name) => fs.readFileSync(path.join(DIST, name), 'utf8');
 const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
 const EUID = typeof process.geteuid === 'function' ? process.geteuid() : -1;
 const loaded = new Map(); // chunk file name → module
@@ -96,8 +102,8 @@ function requireFromChunk(spec) {
 function load(name) {
   let mod = loaded.get(name);
   if (mod) return mod.exports;
-  const filename = path.join(DIST, name);
-  const source = fs.readFileSync(filename, 'utf8');
+  const filename = path.join(DIST, name); // for stack traces (a made-up path in the single executable)
+  const source = readText(name);
   const cacheFile = CACHE && path.join(CACHE, `${manifest.files[name].sha256}.v8`);
   const cachedData = cacheFile && readCache(cacheFile);
   // The same wrapper as Node's CommonJS loader, on the first line so that line numbers stay true.
@@ -118,7 +124,7 @@ if (CACHE) process.once('exit', () => toCache.length > 0 && writeCaches());
 
 let manifest;
 try {
-  manifest = JSON.parse(fs.readFileSync(path.join(DIST, 'manifest.json'), 'utf8'));
+  manifest = JSON.parse(readText('manifest.json'));
   load(manifest.entry);
 } catch (e) {
   process.stderr.write(`ds-harden: internal error: cannot load the program from ${DIST}: ${e && e.message}\n`);

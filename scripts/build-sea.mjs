@@ -8,14 +8,14 @@
 //   dist-sea/ds-harden-linux-x64.sha256   its checksum, in `sha256sum -c` format
 //   dist-sea/NOTICES.txt                  ds-harden's licence, the bundled packages' and Node's
 //
-// The blob carries V8's code cache of the script (`useCodeCache`): see scripts/BENCH-NOTES.md for what that
-// and a start-up snapshot give.
+// Its main script is the npm package's launcher (bin/ds-harden.cjs) and dist/ is embedded as assets, so it runs
+// the very chunks the npm package runs, loaded on demand and with the same code cache in the user's cache
+// directory (scripts/BENCH-NOTES.md has what `useCodeCache` and a start-up snapshot gave instead).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSeaScript } from './build.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 /** NODE_SEA_FUSE: the sentinel Node's single-executable support looks for (Node docs, "Single executable applications"). */
@@ -24,7 +24,7 @@ export const SEA_NAME = 'ds-harden-linux-x64';
 
 /**
  * Builds the executable into `outdir` and returns its path. With `reuse`, an executable already in `outdir` that
- * was built from the same script, Node binary and build code is kept (tests and the benchmark build it once).
+ * was built from the same launcher, dist/, Node binary and build code is kept (tests and the benchmark build it once).
  * Errors: not on linux-x64, a node binary without the single-executable fuse (some distribution builds), or a
  * failing postject.
  */
@@ -33,21 +33,26 @@ export async function buildSea({ outdir = path.join(repo, 'dist-sea'), reuse = f
   const nodeBin = fs.readFileSync(process.execPath);
   if (!nodeBin.includes(FUSE)) throw new Error(`${process.execPath} has no single-executable support (no ${FUSE}): use an official Node.js 20 build`);
 
+  const manifestFile = path.join(repo, 'dist/manifest.json');
+  if (!fs.existsSync(manifestFile)) throw new Error('dist/ is missing: run npm run build first');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  const launcher = path.join(repo, 'bin/ds-harden.cjs');
+  const assets = { 'manifest.json': manifestFile, ...Object.fromEntries(Object.keys(manifest.files).map((n) => [n, path.join(repo, 'dist', n)])) };
+  const exe = path.join(outdir, SEA_NAME);
+  const keyFile = path.join(outdir, '.build-key');
+  const st = fs.statSync(process.execPath);
+  const hash = createHash('sha256').update([process.version, process.execPath, st.size, st.mtimeMs].join('\0'));
+  for (const f of [import.meta.filename, launcher, ...Object.values(assets)]) hash.update(fs.readFileSync(f));
+  const key = hash.digest('hex');
+  if (reuse && fs.existsSync(exe) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8') === key) return exe;
+
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dsh-sea-'));
   try {
-    const script = path.join(work, 'ds-harden.cjs');
-    const text = await buildSeaScript(script);
-    const exe = path.join(outdir, SEA_NAME);
-    const keyFile = path.join(outdir, '.build-key');
-    const st = fs.statSync(process.execPath);
-    const key = createHash('sha256')
-      .update([text, process.version, process.execPath, st.size, st.mtimeMs, fs.readFileSync(import.meta.filename, 'utf8')].join('\0'))
-      .digest('hex');
-    if (reuse && fs.existsSync(exe) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8') === key) return exe;
+    // the launcher is the main script; dist/ goes in as assets, read with node:sea's getAsset()
     const blob = path.join(work, 'sea.blob');
     fs.writeFileSync(
       path.join(work, 'sea-config.json'),
-      JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+      JSON.stringify({ main: launcher, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }),
     );
     run(process.execPath, ['--experimental-sea-config', path.join(work, 'sea-config.json')], work);
 

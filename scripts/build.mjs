@@ -7,7 +7,8 @@
 //                               rollback, and any later command), and the chunks esbuild shares between them
 //   dist/json5-<hash>.cjs, dist/json5-v1-<hash>.cjs
 //                               the JSON5 parsers, loaded only for a file that is not strict JSON
-//   dist/manifest.json          { entry, files } for the launcher, the tests and the single-executable build
+//   dist/manifest.json          { entry, files: { name: { sha256, requires } } } for the launcher and the tests
+//                               (the single executable embeds bin/ds-harden.cjs and these files as they are)
 //   dist/THIRD-PARTY-NOTICES.txt  the licences of every bundled package (MIT and ISC require the notice)
 //
 // Every runtime library is bundled: the published package has no `dependencies`. A chunk may only require
@@ -17,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build, transform } from 'esbuild';
 
@@ -192,37 +193,6 @@ function notices(inputs) {
     parts.push(`${'-'.repeat(78)}\n${pj.name}@${pj.version} (${pj.license})${name !== pj.name ? ` as ${name}` : ''}\n\n${text}\n`);
   }
   return parts.join('\n');
-}
-
-/**
- * The single-executable's script (scripts/build-sea.mjs): the same program as one CommonJS file, since a
- * single-executable application's main script can require only Node built-ins. Lazily imported commands and
- * the JSON5 parsers are still initialised only when used (esbuild wraps them); they are just not separate files.
- */
-export async function buildSeaScript(outfile) {
-  const req = createRequire(path.join(repo, 'package.json'));
-  const sameJson5AsDist = {
-    name: 'json5-main',
-    setup(b) {
-      const filter = new RegExp(`^(${LAZY_REQUIRED.join('|')})$`);
-      b.onResolve({ filter }, (a) => ({ path: req.resolve(a.path) })); // "main", as config loads it
-    },
-  };
-  const r = await esbuild({
-    entryPoints: [path.join(repo, 'src/main.ts')],
-    outfile,
-    bundle: true,
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    supported: { 'dynamic-import': false },
-    plugins: [lazyChildProcessForCommander, builtinsPlugin, sameJson5AsDist],
-  });
-  const out = r.outputFiles[0];
-  const bad = Object.values(r.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external && !(i.path.startsWith('node:') && BUILTINS.has(i.path.slice(5)))).map((i) => i.path));
-  if (bad.length) throw new Error(`the single-executable script requires ${bad.join(', ')}`);
-  fs.mkdirSync(path.dirname(outfile), { recursive: true });
-  fs.writeFileSync(outfile, out.text);
-  return out.text;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,8 @@
 /**
  * Acceptance (issue 11): the linux-x64 single executable (npm run build:sea) runs `--version` and `check` on the
- * bundled example with no node on PATH, and reports exactly what the npm package reports. Built once and kept
- * in node_modules/.cache, keyed on its script, the Node binary and the build code (scripts/build-sea.mjs).
+ * bundled example with no node on PATH, and reports exactly what the npm package reports: it runs the same
+ * launcher and dist/ chunks, embedded. Built once and kept in node_modules/.cache, keyed on the launcher, dist/,
+ * the Node binary and the build code (scripts/build-sea.mjs).
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -54,6 +55,11 @@ describe.skipIf(!supported)('standalone executable (linux-x64)', () => {
       expect(r.stdout).toBe(dev.stdout);
     }
     expect(runProgram([exe], ['check', '--root', EXAMPLE], env).stdout).toContain('DSH');
+    // the chunks it ran are dist's own: their code cache is filed under the manifest's sha256 of each
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'dist/manifest.json'), 'utf8')) as { entry: string; files: Record<string, { sha256: string }> };
+    const cached = fs.readdirSync(path.join(env.HOME!, '.cache/ds-harden', `code-cache-${process.version}-${process.arch}`));
+    expect(cached).toContain(`${manifest.files[manifest.entry]!.sha256}.v8`);
+    expect(cached.every((f) => Object.values(manifest.files).some((m) => `${m.sha256}.v8` === f))).toBe(true);
   });
 
   it('loads the JSON5 parsers it bundles: a DS 9.x local.json with a trailing comma parses', () => {
