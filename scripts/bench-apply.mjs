@@ -14,14 +14,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 const repo = path.resolve(import.meta.dirname, '..');
-const bin = process.env.DS_HARDEN_TEST_BIN ?? path.join(repo, 'bin/ds-harden.js'); // override: another build of the CLI
+const bin = process.env.DS_HARDEN_TEST_BIN ?? path.join(repo, 'bin/ds-harden.cjs'); // override: another build of the CLI
 const standin = path.join(repo, 'test/support/standin-ds.cjs');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const STARTSECS = 1;
 const SECRET = 'Zq7vK2mP9xR4tW8yB3nD6fH1jL5sA0cE7gU2iO4k';
 const OLD_LOCAL = JSON.stringify({ services: { CoAuthoring: { token: { enable: { browser: false, request: { inbox: false, outbox: false } } } } } }, null, 2) + '\n';
 
-for (const [what, p] of [['the build (run npm run build)', process.env.DS_HARDEN_TEST_BIN ?? path.join(repo, 'dist/main.js')], ['the stand-in DocService', standin]]) {
+for (const [what, p] of [['the build (run npm run build)', process.env.DS_HARDEN_TEST_BIN ?? path.join(repo, 'dist/manifest.json')], ['the stand-in DocService', standin]]) {
   if (!fs.existsSync(p)) {
     console.error(`bench-apply: ${what} is missing: ${p}`);
     process.exit(2);

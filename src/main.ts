@@ -1,4 +1,5 @@
 /** The process boundary: the only module that touches argv, env, stdio and the exit code. */
+import { writeSync } from 'node:fs';
 import type { Io } from './cli/io.js';
 import type { Style } from './formatters/style.js';
 import { run } from './run.js';
@@ -15,26 +16,47 @@ async function makeStyle(noColorFlag: boolean): Promise<Style> {
   return { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan, magenta: c.magenta };
 }
 
-// `ds-harden history | head`: once the reader is gone, drop further output instead of dying with EPIPE — a
-// running apply must still finish (or roll back) its transaction.
-let stdoutGone = false;
-let stderrGone = false;
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') stdoutGone = true;
-  else throw e;
-});
-process.stderr.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') stderrGone = true;
-  else throw e;
-});
+/**
+ * Writes straight to file descriptor `fd` (1 or 2), synchronously and in order, without the stream objects
+ * behind process.stdout/stderr (making them costs a few ms of every start). A reader that went away
+ * (`ds-harden check | head`) ends the output quietly. A descriptor left non-blocking by the parent (EAGAIN) gets
+ * the rest through Node's stream, which waits for it.
+ */
+function writer(fd: 1 | 2): (s: string) => void {
+  let mode: 'sync' | 'stream' | 'closed' = 'sync';
+  const stream = () => (fd === 1 ? process.stdout : process.stderr);
+  return (s) => {
+    if (mode === 'stream') stream().write(s);
+    if (mode !== 'sync') return;
+    const buf = Buffer.from(s, 'utf8');
+    for (let off = 0; off < buf.length; ) {
+      try {
+        off += writeSync(fd, buf, off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') mode = 'closed';
+        else if (code === 'EAGAIN') {
+          mode = 'stream';
+          stream().write(buf.subarray(off));
+        } else throw e;
+        return;
+      }
+    }
+  };
+}
 
 const io: Io = {
-  out: (s) => void (stdoutGone || process.stdout.write(s)),
-  err: (s) => void (stderrGone || process.stderr.write(s)),
+  out: writer(1),
+  err: writer(2),
   env: process.env,
   cwd: process.cwd(),
-  stdoutIsTTY: Boolean(process.stdout.isTTY),
-  stdinIsTTY: Boolean(process.stdin.isTTY),
+  // getters: process.stdout and process.stdin make streams (a few ms each), needed only to ask a terminal
+  get stdoutIsTTY() {
+    return Boolean(process.stdout.isTTY);
+  },
+  get stdinIsTTY() {
+    return Boolean(process.stdin.isTTY);
+  },
   style: makeStyle,
   onInterrupt(handler) {
     const h = (sig: NodeJS.Signals) => handler(sig);
@@ -52,7 +74,7 @@ run(process.argv.slice(2), io).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`ds-harden: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    io.err(`ds-harden: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     process.exitCode = 3;
   },
 );

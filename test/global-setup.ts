@@ -31,6 +31,8 @@ const COMPONENTS: readonly [string, string][] = [
 export default function setup(project: TestProject): () => void {
   const tmpBase = fs.mkdtempSync(path.join(os.tmpdir(), 'dsh-test-'));
   project.provide('tmpBase', tmpBase);
+  // the launcher's V8 code cache (bin/ds-harden.cjs) goes below the run's temp dir, not to ~/.cache
+  process.env.DS_HARDEN_CODE_CACHE = path.join(tmpBase, 'code-cache');
   const teardown = () => fs.rmSync(tmpBase, { recursive: true, force: true });
   const missing = COMPONENTS.filter(([cmd]) => !have(cmd!)).map(([, pkg]) => pkg!);
   if (missing.length === 0) return teardown;

@@ -5,8 +5,6 @@ import { UsageError } from './errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL, DEFAULT_STATE_DIR } from '../apply/defaults.js';
-// check is the command people run in CI: loaded with the program; apply & co. are imported when used.
-import { runCheck } from '../commands/check.js';
 import { MAX_PROBE_REQUESTS } from '../core/probe/plan.js';
 
 export interface ProgramResult {
@@ -104,6 +102,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .option('-o, --output <file>', 'write the report to FILE instead of standard output')
       .option('--url <url>', 'also probe the running server at URL (see ds-harden probe --help) and report both'),
   ).action(async (o: Record<string, unknown>) => {
+    // every command is imported when it runs: `--version` and `--help` load none
+    const { runCheck } = await import('../commands/check.js');
     result.code = await runCheck(
       {
         ...sourceOptions(o),

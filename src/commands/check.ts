@@ -18,7 +18,6 @@ import { nextStep } from '../core/next-step.js';
 import { getPath } from '../core/layers/merge.js';
 import { explain } from './explain.js';
 import { formatJson } from '../formatters/json.js';
-import { formatSarif } from '../formatters/sarif.js';
 import { formatText } from '../formatters/text.js';
 
 export interface CheckOptions {
@@ -83,7 +82,8 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   };
   let text: string;
   if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });
-  else if (opts.format === 'sarif') text = formatSarif(report, { showSecrets: opts.showSecrets });
+  // SARIF's fingerprints need node:crypto, which costs a few ms to load: only for --format sarif
+  else if (opts.format === 'sarif') text = (await import('../formatters/sarif.js')).formatSarif(report, { showSecrets: opts.showSecrets });
   else text = formatText(report, { style });
   if (secret && !opts.showSecrets) text = scrubText(text, [secret]);
   if (opts.output) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { REPO } from '../helpers/context.js';
-import { ETC_REL, expectNoStack, makeRoot, runCli } from '../helpers/cli.js';
+import { BIN, ETC_REL, expectNoStack, makeRoot, runCli } from '../helpers/cli.js';
 
 const EXAMPLE = path.join(REPO, 'fixtures/examples/nextcloud-9.3');
 const SECRET = 'Xk4pR8sW2nQ7vL1zT6yB9cM3hJ5dF0gA';
@@ -150,7 +150,7 @@ describe('the next-step command runs as printed', () => {
 
     // run it exactly as printed, through a shell, with `ds-harden` on PATH
     const bin = fs.mkdtempSync(path.join(path.dirname(root), 'bin-'));
-    fs.writeFileSync(path.join(bin, 'ds-harden'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO, 'bin/ds-harden.js')}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'ds-harden'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
     const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', PATH: `${bin}:${process.env.PATH}` } });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(10); // dry run: changes pending

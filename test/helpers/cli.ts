@@ -1,4 +1,4 @@
-/** Run the built CLI (bin/ds-harden.js → dist/) as a user would, on a temporary DS tree. */
+/** Run the built CLI (bin/ds-harden.cjs → dist/) as a user would, on a temporary DS tree. */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { REPO, SHARED_CONFIGS } from './context.js';
 
-export const BIN = path.join(REPO, 'bin/ds-harden.js');
+export const BIN = path.join(REPO, 'bin/ds-harden.cjs');
 export const ETC_REL = 'etc/onlyoffice/documentserver';
 
 export interface CliResult {

@@ -2,7 +2,7 @@
  * Shared set-up for the apply/rollback/history acceptance tests: a temporary DS tree (the real upstream
  * DS 9.3 default.json + production-linux.json), a private real supervisord running the stand-in DocService
  * (ds:docservice, listening on 127.0.0.1:<port>) and FileConverter (ds:converter) on that tree, and an
- * asynchronous runner for the built CLI (bin/ds-harden.js → dist/).
+ * asynchronous runner for the built CLI (bin/ds-harden.cjs → dist/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TestContext } from 'vitest';
@@ -13,7 +13,7 @@ import { BIN as BUILT_BIN, ETC_REL, makeRoot } from '../helpers/cli.js';
 import { REPO } from '../helpers/context.js';
 import { freePort, startSupervisor, type Sup } from '../support/supervisord.js';
 
-/** The built CLI (bin/ds-harden.js → dist/); DS_HARDEN_TEST_BIN points the tests at another build. */
+/** The built CLI (bin/ds-harden.cjs → dist/); DS_HARDEN_TEST_BIN points the tests at another build. */
 export const BIN = process.env.DS_HARDEN_TEST_BIN ?? BUILT_BIN;
 
 /** 40 characters, as --generate-secret would make; passed to the CLI only in its environment. */

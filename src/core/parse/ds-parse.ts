@@ -9,20 +9,23 @@
  *
  * The real parsers decide acceptance and values; strict-json.ts and the JSON5 error give the position.
  */
-import { createRequire } from 'node:module';
 import type { ParseFailure, ParserFamily } from '../types.js';
 import { offsetToPosition, positionToOffset } from '../text/position.js';
 import { describeChar, isLookalike } from '../text/excerpt.js';
 import { strictJsonError, type StrictError } from './strict-json.js';
 
-// JSON5 (with its large Unicode tables) loads only when a file is not strict JSON: most files are,
-// and `check` must start fast.
+// The JSON5 parsers DS uses, json5 2.2.3 (config 3.3.12, DS 9.x) and json5 1.0.2 (config 2.0.1, DS ≤ 8.3), are
+// evaluated only when a file is not strict JSON (most are, and `check` must start fast). Plain require() calls:
+// esbuild sees them and bundles each library as a lazily initialised module (scripts/build.mjs), and vitest
+// provides require() when the tests run this source. A library that fails to load throws: it is an internal
+// error, never reported as a file DS "cannot parse".
 type Json5 = { parse(text: string): unknown };
-const requireLazy = createRequire(import.meta.url);
 let json5v2: Json5 | undefined;
 let json5v1: Json5 | undefined;
-const JSON5 = { parse: (t: string) => (json5v2 ??= requireLazy('json5') as Json5).parse(t) };
-const JSON5v1 = { parse: (t: string) => (json5v1 ??= requireLazy('json5-v1') as Json5).parse(t) };
+function json5Of(family: ParserFamily): Json5 {
+  if (family === 'config3') return (json5v2 ??= require('json5') as Json5);
+  return (json5v1 ??= require('json5-v1') as Json5);
+}
 
 export interface ParseOutcome {
   readonly status: 'loaded' | 'skipped' | 'parse-error';
@@ -45,13 +48,13 @@ export function parseAsDs(raw: string, family: ParserFamily, format: 'json' | 'j
   }
   const { text, hadBom } = stripBom(raw);
   if (family === 'config3' || format === 'json5') {
-    const lib = family === 'config3' ? JSON5 : JSON5v1;
     // Fast path: JSON5 is a superset of JSON with the same values, and JSON.parse is ~20x faster.
     try {
       return { status: 'loaded', text, value: JSON.parse(text), notes: [], hadBom };
     } catch {
       /* not strict JSON: let JSON5 decide, as DS does */
     }
+    const lib = json5Of(family); // outside the try: a load failure is not a parse error
     try {
       return { status: 'loaded', text, value: lib.parse(text), notes: [], hadBom };
     } catch (e) {
@@ -66,8 +69,9 @@ export function parseAsDs(raw: string, family: ParserFamily, format: 'json' | 'j
     if (text.charAt(err.offset) === '/') {
       // config 2.0.1's fallback: JSON5 1.x over the whole text, *if* the bundled Node words the error
       // "Unexpected token / …" (Node ≤ 18 does; Node 20 does not — ds-facts §1.3, UNCONFIRMED for the binaries).
+      const lib = json5Of('config2');
       try {
-        const value = JSON5v1.parse(text);
+        const value = lib.parse(text);
         return {
           status: 'loaded',
           text,
