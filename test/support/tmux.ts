@@ -65,6 +65,7 @@ export class Term {
     return text
       .split('\n')
       .map((l) => l.trimEnd())
+      .filter((l) => !/^Pane is dead \(/.test(l)) // tmux's remain-on-exit notice, not the program's output
       .join('\n')
       .replace(/\n+$/, '\n');
   }
