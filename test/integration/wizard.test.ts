@@ -277,6 +277,39 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     }
   });
 
+  it('after the admin confirmed, Ctrl-C is the transaction\'s: it rolls back and exits 20', { timeout: T }, async (ctx) => {
+    const local = localWithSecret(STRONG);
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: local });
+    const marker = path.join(path.dirname(root), `${path.basename(root)}.paused`);
+    const resume = `${marker}.go`;
+    // the pause hook of the crash tests: stop once the new local.json is written, until the resume file exists
+    const env = { DS_HARDEN_TEST_PAUSE_AT: 'written', DS_HARDEN_TEST_PAUSE_FILE: marker, DS_HARDEN_TEST_RESUME_FILE: resume };
+    const paused = new Term({ dir: path.dirname(root), cwd: REPO, env: { NO_COLOR: '1', ...env } });
+    ctx.onTestFinished(() => paused.kill());
+    paused.start([process.execPath, BIN, 'wizard', '--root', root, '--service-manager', 'none']);
+    await answer(paused, [
+      { prompt: Q.integrator, answer: enter },
+      { prompt: Q.addresses, answer: typed('192.168.10.20') },
+      { prompt: Q.storage, answer: enter },
+      { prompt: Q.secret, answer: down(1) }, // a new secret
+      { prompt: Q.header, answer: enter },
+      { prompt: Q.useforrequest, answer: enter },
+      { prompt: Q.occ, answer: enter },
+      { prompt: Q.confirm, answer: typed('y') },
+    ]);
+    for (let i = 0; !fs.existsSync(marker); i++) {
+      if (i > 500) throw new Error(`the wizard never reached the write:\n${paused.screen()}`);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    expect(fs.readFileSync(localOf(root), 'utf8')).not.toBe(local);
+    paused.press('C-c');
+    await paused.waitFor('SIGINT: rolling back, please wait');
+    fs.writeFileSync(resume, '');
+    expect(await paused.exitCode()).toBe(20);
+    expect(paused.screen()).toContain('rolled back: the original file is restored');
+    expect(fs.readFileSync(localOf(root), 'utf8')).toBe(local);
+  });
+
   it('declining the plan writes nothing and still prints the equivalent command', { timeout: T }, async (ctx) => {
     const root = makeRoot('v9.3.0');
     const before = snapshot(root);

@@ -43,7 +43,8 @@ export class Term {
   startShell(command: string): void {
     const conf = path.join(this.o.dir, `${this.socket}.conf`);
     fs.writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 20000\nset -g status off\n');
-    const script = `${command}; echo $? > ${shellQuote(this.rcFile)}`;
+    // the shell outlives a Ctrl-C that the program handles itself (a caught signal is reset to default in the child)
+    const script = `trap 'true' INT; ${command}; echo $? > ${shellQuote(this.rcFile)}`;
     const env = Object.entries(this.o.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     this.tmux(['-f', conf, 'new-session', '-d', '-s', 'wizard', '-x', String(this.o.width ?? 200), '-y', String(this.o.height ?? 50), '-c', this.o.cwd, ...env, 'sh', '-c', script]);
     this.started = true;
