@@ -310,6 +310,27 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     expect(fs.readFileSync(localOf(root), 'utf8')).toBe(local);
   });
 
+  it('in the Docker image: the deployment is named and the plan says what the container definition needs', { timeout: T }, async (ctx) => {
+    const root = makeRoot('v9.3.0', { 'app/ds/run-document-server.sh': '#!/bin/bash\n' });
+    const t = wizard(ctx, root);
+    const intro = await t.waitFor(Q.integrator);
+    expect(intro).toContain('the ONLYOFFICE Docker image (its entrypoint rewrites the JWT settings from JWT_* variables on every start)');
+    await answer(t, [
+      { prompt: Q.integrator, answer: enter },
+      { prompt: Q.addresses, answer: typed('172.18.0.5') },
+      { prompt: Q.storage, answer: enter },
+      { prompt: Q.secret, answer: enter },
+      { prompt: Q.header, answer: enter },
+      { prompt: Q.useforrequest, answer: enter },
+      { prompt: Q.occ, answer: enter },
+    ]);
+    const plan = await t.waitFor(Q.confirm);
+    expect(plan).toContain('Set JWT_ENABLED=true, JWT_SECRET (the same secret) and JWT_HEADER in the container definition too');
+    t.press('C-c');
+    expect(await t.exitCode()).toBe(130);
+    expect(fs.existsSync(localOf(root))).toBe(false);
+  });
+
   it('declining the plan writes nothing and still prints the equivalent command', { timeout: T }, async (ctx) => {
     const root = makeRoot('v9.3.0');
     const before = snapshot(root);
