@@ -10,10 +10,11 @@ import path from 'node:path';
 import { BIN, ETC_REL, makeRoot, runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/context.js';
 import { Term } from '../support/tmux.js';
+import { STRONG_SECRET } from '../wizard/fixtures.js';
 
 const T = 90_000;
-/** Strong secrets (random letters and digits) used as "the secret DS already has". */
-const STRONG = 'q8Vd2LmX7rT4pZ9cK1wN6bY3sH5gJ0fA2eU7iO9x';
+/** A strong secret (random letters and digits) used as "the secret DS already has". */
+const STRONG = STRONG_SECRET;
 
 /** A terminal for this test only, killed when the test ends (tests run concurrently). */
 function term(ctx: TestContext, dir: string): Term {
@@ -92,6 +93,15 @@ const Q = {
   confirm: '? Apply this plan now?',
 } as const;
 
+/**
+ * The questions of a Nextcloud install without useforrequest, in order, each answered with Enter (the default)
+ * unless `answers` says otherwise; the addresses default to 192.168.10.20.
+ */
+function nextcloud(answers: Partial<Record<'integrator' | 'addresses' | 'storage' | 'secret' | 'header' | 'useforrequest' | 'occ' | 'confirm', Step['answer']>> = {}): Step[] {
+  const keys = ['integrator', 'addresses', 'storage', 'secret', 'header', 'useforrequest', 'occ', ...(answers.confirm ? ['confirm'] : [])] as const;
+  return keys.map((k) => ({ prompt: Q[k], answer: answers[k] ?? (k === 'addresses' ? typed('192.168.10.20') : enter) }));
+}
+
 async function answer(t: Term, steps: readonly Step[]): Promise<void> {
   let from = 0;
   for (const s of steps) {
@@ -119,15 +129,7 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     expect(intro).toContain('Found DS 9.3');
     expect(intro).toContain('JWT secret:    weak — it is the public default (DSH300)');
     expect(intro).toContain('ipfilter:      allows every address');
-    await answer(t, [
-      { prompt: Q.integrator, answer: enter },
-      { prompt: Q.addresses, answer: typed('192.168.10.20') },
-      { prompt: Q.storage, answer: enter },
-      { prompt: Q.secret, answer: enter },
-      { prompt: Q.header, answer: enter },
-      { prompt: Q.useforrequest, answer: enter },
-      { prompt: Q.occ, answer: enter },
-    ]);
+    await answer(t, nextcloud());
     const plan = await t.waitFor(Q.confirm);
     // a weak secret is never offered for keeping, and the reason is said
     expect(plan).toContain("DS's JWT secret cannot be kept: it is the public default (DSH300)");
@@ -165,15 +167,8 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     const t = wizard(ctx, root);
     await t.waitFor(Q.integrator);
     expect(t.screen()).toContain('JWT secret:    strong (40 characters)');
-    await answer(t, [
-      { prompt: Q.integrator, answer: enter },
-      { prompt: Q.addresses, answer: typed('10.0.0.5 10.0.0.6') },
-      { prompt: Q.storage, answer: typed('http://10.0.0.5/') },
-      { prompt: Q.secret, answer: enter }, // the first choice: keep
-      { prompt: Q.header, answer: down(1) }, // AuthorizationJwt
-      { prompt: Q.useforrequest, answer: enter },
-      { prompt: Q.occ, answer: enter },
-    ]);
+    // the secret's first choice is keep; the header's second is AuthorizationJwt
+    await answer(t, nextcloud({ addresses: typed('10.0.0.5 10.0.0.6'), storage: typed('http://10.0.0.5/'), header: down(1) }));
     const plan = await t.waitFor(Q.confirm);
     expect(plan).toContain('✔ JWT secret: Keep the current secret');
     expect(plan).toContain('Choose AuthorizationJwt when a reverse proxy or PHP-FPM in front of Nextcloud');
@@ -204,22 +199,12 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     const weak = 'onlyoffice-jwt-2024';
     const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: localWithSecret(weak) });
     const t = wizard(ctx, root);
-    await answer(t, [
-      { prompt: Q.integrator, answer: enter },
-      { prompt: Q.addresses, answer: typed('192.168.10.20') },
-      { prompt: Q.storage, answer: enter },
-    ]);
+    await answer(t, nextcloud().slice(0, 3));
     const s = await t.waitFor(Q.secret);
     expect(s).toContain(`DS's JWT secret cannot be kept: it is ${weak.length} characters long; use at least 32 (DSH301).`);
     expect(s).toContain('❯ Generate a strong secret');
     expect(s).not.toContain('Keep the current secret');
-    await answer(t, [
-      { prompt: Q.secret, answer: enter },
-      { prompt: Q.header, answer: enter },
-      { prompt: Q.useforrequest, answer: enter },
-      { prompt: Q.occ, answer: enter },
-      { prompt: Q.confirm, answer: typed('y') },
-    ]);
+    await answer(t, nextcloud({ confirm: typed('y') }).slice(3));
     expect(await t.exitCode()).toBe(10);
     const secret = coAuthoring(root).secret.inbox.string as string;
     expect(secret).not.toBe(weak);
@@ -252,17 +237,9 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
 
   it('Ctrl-C at every question exits 130 and writes nothing', { timeout: 4 * T }, async (ctx) => {
     const local = localWithSecret(STRONG);
-    const steps: Step[] = [
-      { prompt: Q.integrator, answer: enter },
-      { prompt: Q.addresses, answer: typed('192.168.10.20') },
-      { prompt: Q.storage, answer: enter },
-      { prompt: Q.secret, answer: enter },
-      { prompt: Q.header, answer: enter },
-      { prompt: Q.useforrequest, answer: typed('y') },
-      { prompt: Q.proxy, answer: typed('y') },
-      { prompt: Q.occ, answer: enter },
-      { prompt: Q.confirm, answer: enter },
-    ];
+    // with useforrequest, so the proxy question is asked too
+    const all = nextcloud({ useforrequest: typed('y'), confirm: enter });
+    const steps: Step[] = [...all.slice(0, 6), { prompt: Q.proxy, answer: typed('y') }, ...all.slice(6)];
     for (let k = 0; k < steps.length; k++) {
       const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: local });
       const before = snapshot(root);
@@ -287,16 +264,7 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     const paused = new Term({ dir: path.dirname(root), cwd: REPO, env: { NO_COLOR: '1', ...env } });
     ctx.onTestFinished(() => paused.kill());
     paused.start([process.execPath, BIN, 'wizard', '--root', root, '--service-manager', 'none']);
-    await answer(paused, [
-      { prompt: Q.integrator, answer: enter },
-      { prompt: Q.addresses, answer: typed('192.168.10.20') },
-      { prompt: Q.storage, answer: enter },
-      { prompt: Q.secret, answer: down(1) }, // a new secret
-      { prompt: Q.header, answer: enter },
-      { prompt: Q.useforrequest, answer: enter },
-      { prompt: Q.occ, answer: enter },
-      { prompt: Q.confirm, answer: typed('y') },
-    ]);
+    await answer(paused, nextcloud({ secret: down(1), confirm: typed('y') })); // a new secret
     for (let i = 0; !fs.existsSync(marker); i++) {
       if (i > 500) throw new Error(`the wizard never reached the write:\n${paused.screen()}`);
       await new Promise((r) => setTimeout(r, 40));
@@ -315,15 +283,7 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     const t = wizard(ctx, root);
     const intro = await t.waitFor(Q.integrator);
     expect(intro).toContain('the ONLYOFFICE Docker image (its entrypoint rewrites the JWT settings from JWT_* variables on every start)');
-    await answer(t, [
-      { prompt: Q.integrator, answer: enter },
-      { prompt: Q.addresses, answer: typed('172.18.0.5') },
-      { prompt: Q.storage, answer: enter },
-      { prompt: Q.secret, answer: enter },
-      { prompt: Q.header, answer: enter },
-      { prompt: Q.useforrequest, answer: enter },
-      { prompt: Q.occ, answer: enter },
-    ]);
+    await answer(t, nextcloud({ addresses: typed('172.18.0.5') }));
     const plan = await t.waitFor(Q.confirm);
     expect(plan).toContain('Set JWT_ENABLED=true, JWT_SECRET (the same secret) and JWT_HEADER in the container definition too');
     t.press('C-c');
@@ -355,16 +315,8 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
   it('a refused plan lets the admin change the answers (a host name with useforrequest)', { timeout: T }, async (ctx) => {
     const root = makeRoot('v9.3.0');
     const t = wizard(ctx, root);
-    await answer(t, [
-      { prompt: Q.integrator, answer: enter },
-      { prompt: Q.addresses, answer: typed('cloud.example.org') },
-      { prompt: Q.storage, answer: enter },
-      { prompt: Q.secret, answer: enter },
-      { prompt: Q.header, answer: enter },
-      { prompt: Q.useforrequest, answer: typed('y') },
-      { prompt: Q.proxy, answer: typed('y') },
-      { prompt: Q.occ, answer: enter },
-    ]);
+    const steps = nextcloud({ addresses: typed('cloud.example.org'), useforrequest: typed('y') });
+    await answer(t, [...steps.slice(0, 6), { prompt: Q.proxy, answer: typed('y') }, ...steps.slice(6)]);
     const refused = await t.waitFor('? Change your answers and try again?');
     expect(refused).toContain('refused — nothing was changed:');
     expect(refused).toContain('a host name cannot match incoming requests');

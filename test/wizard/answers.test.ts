@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parse as shellParse } from 'shell-quote';
 import type { Detected } from '../../src/commands/wizard/detect.js';
+import { STOCK_DETECTED } from './fixtures.js';
 import type { Answers } from '../../src/commands/wizard/questions.js';
 import { equivalentCommand, policyOf, type RunTargetOptions } from '../../src/commands/wizard/answers.js';
 import { validateRequest, type ApplyRequest } from '../../src/apply/request.js';
@@ -23,16 +24,7 @@ vi.mock('../../src/commands/apply.js', () => ({
   },
 }));
 
-const WEAK: Detected = {
-  configDir: '/etc/onlyoffice/documentserver',
-  dsVersion: '9.3.0',
-  deployment: { kind: 'host', label: 'installed on this host' },
-  secret: { state: 'weak', ruleId: 'DSH300', reason: 'it is the public default' },
-  header: 'Authorization',
-  allow: [],
-  allowsEveryone: true,
-  useforrequest: false,
-};
+const WEAK = STOCK_DETECTED;
 const STRONG: Detected = { ...WEAK, secret: { state: 'strong', length: 40 } };
 
 const LIVE: RunTargetOptions = { root: '/', serviceManager: 'auto', restartAll: false, healthUrl: DEFAULT_HEALTH_URL, healthTimeoutMs: DEFAULT_HEALTH_TIMEOUT_MS, stateDir: DEFAULT_STATE_DIR, normalize: false };

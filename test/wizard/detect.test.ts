@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { detectedFrom, deploymentOf } from '../../src/commands/wizard/detect.js';
 import { load, LOCAL } from '../helpers/context.js';
+import { STRONG_SECRET } from './fixtures.js';
 
-const STRONG = 'q8Vd2LmX7rT4pZ9cK1wN6bY3sH5gJ0fA2eU7iO9x';
+const STRONG = STRONG_SECRET;
 const local = (co: object) => JSON.stringify({ services: { CoAuthoring: co } });
 
 describe('wizard: what is detected', () => {

@@ -10,18 +10,10 @@ import { openPrompter } from '../../src/adapters/prompter.js';
 import { askAnswers, type Answers } from '../../src/commands/wizard/questions.js';
 import { answerChecks } from '../../src/commands/wizard/checks.js';
 import type { Detected } from '../../src/commands/wizard/detect.js';
+import { STOCK_DETECTED, STRONG_SECRET } from './fixtures.js';
 import { PromptCancelled } from '../../src/cli/errors.js';
 
-const STOCK: Detected = {
-  configDir: '/etc/onlyoffice/documentserver',
-  dsVersion: '9.3.0',
-  deployment: { kind: 'host', label: 'installed on this host' },
-  secret: { state: 'weak', ruleId: 'DSH300', reason: 'it is the public default' },
-  header: 'Authorization',
-  allow: [],
-  allowsEveryone: true,
-  useforrequest: false,
-};
+const STOCK = STOCK_DETECTED;
 const HARDENED: Detected = { ...STOCK, secret: { state: 'strong', length: 40 }, header: 'AuthorizationJwt', allow: ['10.0.0.5', '10.0.0.6'], allowsEveryone: false };
 
 const ctrlC = { name: 'c', ctrl: true };
@@ -135,7 +127,7 @@ describe('wizard questions', () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const file = path.join(fs.mkdtempSync(path.join(inject('tmpBase'), 'dsh-wz-')), 'jwt');
-    fs.writeFileSync(file, 'q8Vd2LmX7rT4pZ9cK1wN6bY3sH5gJ0fA2eU7iO9x\n');
+    fs.writeFileSync(file, `${STRONG_SECRET}\n`);
     await reply(['enter'], file);
     expect(screen.getScreen()).toContain('JWT header:');
     await reply(['down', 'down', 'enter']); // Another header…
