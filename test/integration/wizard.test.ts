@@ -345,6 +345,22 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     expect(ipfilter.rules[0]).toEqual({ address: '192.168.10.20', allowed: true });
   });
 
+  it('a local.json DS cannot parse: said before the first question, and the plan is refused with exit 4 (no second round)', { timeout: T }, async (ctx) => {
+    const broken = '{\n  "services": {\n    "CoAuthoring": {\n      "token": { "enable": { "browser": true, } }\n    }\n  },\n}\n';
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: broken.replace('{\n  "services"', '{\n  "services" "x"') });
+    const before = snapshot(root);
+    const t = wizard(ctx, root);
+    const intro = await t.waitFor(Q.integrator);
+    expect(intro).toMatch(/DS will not start with this configuration; the plan will be refused until it is fixed \(ds-harden check shows where\):\n {2}\/etc\/onlyoffice\/documentserver\/local\.json:2:\d+: /);
+    await answer(t, nextcloud());
+    expect(await t.exitCode()).toBe(4);
+    const screen = t.screen();
+    expect(screen).toContain('refused — nothing was changed:');
+    expect(screen).toContain('cannot be parsed by this DS version');
+    expect(screen).not.toContain('Change your answers');
+    expect(snapshot(root)).toEqual(before);
+  });
+
   it('without a terminal it refuses with exit 2 and names the non-interactive flags', { timeout: T }, async (ctx) => {
     const root = makeRoot('v9.3.0');
     const before = snapshot(root);

@@ -48,6 +48,13 @@ describe('wizard: what is detected', () => {
     expect(differ.secret).toEqual({ state: 'differ' });
   });
 
+  it('a local.json DS cannot parse is named as a start-up blocker, with where DS reports it', async () => {
+    const d = detectedFrom(await load({ [LOCAL]: '{\n  "services": {\n    "CoAuthoring": {,\n  }\n}\n' }, { release: 'v9.3.0' }), {});
+    expect(d.blockers).toHaveLength(1);
+    expect(d.blockers[0]).toMatch(/^\/etc\/onlyoffice\/documentserver\/local\.json:3:\d+: /);
+    expect(detectedFrom(await load({}, { release: 'v9.3.0' }), {}).blockers).toEqual([]);
+  });
+
   it('the deployment comes from the host facts: the Docker image is named', () => {
     expect(deploymentOf({ docker: true })).toMatchObject({ kind: 'docker' });
     expect(deploymentOf({ docker: true }).label).toContain('Docker image');

@@ -10,6 +10,7 @@ export const STOCK_DETECTED: Detected = {
   allow: [],
   allowsEveryone: true,
   useforrequest: false,
+  blockers: [],
 };
 
 /** A strong secret (random letters and digits), as an installer or --generate-secret makes one. */

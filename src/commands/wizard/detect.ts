@@ -50,6 +50,11 @@ export interface Detected {
   /** Whether the current rules admit every client (no rule denies anyone). */
   readonly allowsEveryone: boolean;
   readonly useforrequest: boolean;
+  /**
+   * Layers DS reads at start-up that it cannot parse or read ("FILE:LINE:COLUMN: cause"): DS will not start, and the
+   * pipeline refuses to plan on them. Said before the first question.
+   */
+  readonly blockers: readonly string[];
 }
 
 /** The header DS uses when token.inbox.header is unset (DS's default.json). */
@@ -80,6 +85,9 @@ export function detectedFrom(loaded: LoadedConfig, facts: HostFacts): Detected {
     allow: allowedAddresses(rules, useforrequest),
     allowsEveryone: !denies,
     useforrequest,
+    blockers: loaded.layers
+      .filter((l) => l.atStartup && (l.status === 'parse-error' || l.status === 'unreadable'))
+      .map((l) => (l.error ? `${l.file}:${l.error.line}:${l.error.column}: ${l.error.cause}` : `${l.file}: cannot be read`)),
   };
 }
 

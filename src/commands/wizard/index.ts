@@ -53,9 +53,17 @@ export function introText(d: Detected, style: Style): string {
     `  JWT secret:    ${secret}\n` +
     `  JWT header:    ${d.header}\n` +
     `  ipfilter:      ${ipfilter}\n` +
-    `  useforrequest: ${d.useforrequest ? 'on' : 'off'}\n\n`
+    `  useforrequest: ${d.useforrequest ? 'on' : 'off'}\n\n` +
+    (d.blockers.length
+      ? style.red('DS will not start with this configuration; the plan will be refused until it is fixed (ds-harden check shows where):\n') +
+        d.blockers.map((b) => `  ${b}\n`).join('') +
+        '\n'
+      : '')
   );
 }
+
+/** Refusals that other answers can avoid (an address DS cannot match, rules that block the storage URL, …). */
+const ANSWERABLE: ReadonlySet<string> = new Set(['bad-address', 'storage-blocked', 'introduces-critical']);
 
 function runOptions(o: WizardOptions, dryRun: boolean, expectBeforeSha256?: string | null): ApplyRunOptions {
   return {
@@ -92,7 +100,7 @@ export async function runWizard(o: WizardOptions, io: Io): Promise<number> {
     const r = preview.result;
     say(formatApplyHeader(r, style) + formatApplyPlan(r, style));
     if (r.outcome === 'refused') {
-      if (await prompter.confirm({ message: 'Change your answers and try again?', default: true })) continue;
+      if (r.refusals.some((x) => ANSWERABLE.has(x.code)) && (await prompter.confirm({ message: 'Change your answers and try again?', default: true }))) continue;
       return r.exitCode;
     }
     if (r.outcome === 'no-change') {
