@@ -67,6 +67,10 @@ const io: Io = {
       process.off('SIGTERM', h);
     };
   },
+  async prompter() {
+    const { openPrompter } = await import('./adapters/prompter.js');
+    return openPrompter({ input: process.stdin, output: process.stdout });
+  },
 };
 
 run(process.argv.slice(2), io).then(

@@ -1,7 +1,7 @@
 /** run(argv, io) → exit code. Never exits the process; main.ts does. */
 import type { Io } from './cli/io.js';
 import { EXIT } from './cli/exit-codes.js';
-import { UsageError, UserError } from './cli/errors.js';
+import { PromptCancelled, UsageError, UserError } from './cli/errors.js';
 import { buildProgram, CommanderError } from './cli/program.js';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
@@ -10,7 +10,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     if (argv.length === 0) {
       program.outputHelp();
-      return EXIT.USAGE;
+      // on a terminal, a bare `ds-harden` offers the wizard; elsewhere it is a usage error, as always
+      if (!io.stdinIsTTY || !io.stdoutIsTTY) return EXIT.USAGE;
+      const prompter = await io.prompter();
+      if (!(await prompter.confirm({ message: 'Set up this Document Server step by step now (ds-harden wizard)?', default: true }))) return EXIT.USAGE;
+      await program.parseAsync(['wizard'], { from: 'user' });
+      return result.code;
     }
     await program.parseAsync([...argv], { from: 'user' });
     return result.code;
@@ -18,6 +23,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
       return EXIT.USAGE; // commander already printed the message
+    }
+    if (e instanceof PromptCancelled) {
+      io.err('\nCancelled: nothing was changed.\n');
+      return EXIT.CANCELLED;
     }
     if (e instanceof UsageError) {
       io.err(`ds-harden: ${e.message}\n`);

@@ -47,6 +47,17 @@ describe('module boundaries', () => {
     expect(bad).toEqual([]);
   });
 
+  it('only adapters/prompter.ts uses @inquirer, and loads it lazily (check must not pay for the wizard)', () => {
+    const bad: string[] = [];
+    for (const f of files(SRC)) {
+      const src = code(f);
+      if (!/['"]@inquirer\//.test(src)) continue;
+      if (rel(f) !== path.join('adapters', 'prompter.ts')) bad.push(`${rel(f)} imports @inquirer`);
+      if (/import\s[^(][^;]*from\s+['"]@inquirer/.test(src.replace(/import type[^;]*;/g, ''))) bad.push(`${rel(f)} imports @inquirer statically`);
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('only main.ts reads argv, env or stdio, and nothing calls process.exit', () => {
     const bad: string[] = [];
     for (const f of files(SRC)) {

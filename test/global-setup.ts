@@ -26,6 +26,8 @@ const COMPONENTS: readonly [string, string][] = [
   ['haproxy', 'haproxy'],
   ['nginx', 'nginx'],
   ['apache2', 'apache2'],
+  // the wizard is tested in a real terminal
+  ['tmux', 'tmux'],
 ];
 
 export default function setup(project: TestProject): () => void {

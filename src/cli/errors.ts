@@ -13,3 +13,14 @@ export class UserError extends Error {
     super(message);
   }
 }
+
+/**
+ * The user left an interactive question (Ctrl-C, or the terminal closed its input) before confirming a change:
+ * nothing was written. run.ts turns it into exit 130 (EXIT.CANCELLED).
+ */
+export class PromptCancelled extends Error {
+  override readonly name = 'PromptCancelled';
+  constructor(message = 'cancelled') {
+    super(message);
+  }
+}

@@ -16,4 +16,6 @@ export const EXIT = {
   ROLLED_BACK: 20,
   /** apply/rollback: the change failed and restoring it failed too — act now. */
   ROLLBACK_FAILED: 21,
+  /** wizard: Ctrl-C (or closed input) at a question — nothing changed. 128 + SIGINT, as shells report it. */
+  CANCELLED: 130,
 } as const;

@@ -1,5 +1,6 @@
 /** What commands may use of the outside world's terminal: streams, env, colour. Built by main.ts. */
 import type { Style } from '../formatters/style.js';
+import type { Prompter } from '../adapters/prompter.js';
 
 export interface Io {
   readonly out: (s: string) => void;
@@ -12,4 +13,6 @@ export interface Io {
   style(noColorFlag: boolean): Promise<Style>;
   /** Run `handler` on SIGINT/SIGTERM instead of dying; returns the function that removes it. */
   onInterrupt(handler: (signal: string) => void): () => void;
+  /** Questions on this terminal (the wizard); loads the prompt library on first use. Only when both are TTYs. */
+  prompter(): Promise<Prompter>;
 }

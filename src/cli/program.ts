@@ -213,6 +213,30 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     result.code = await runRotateSecret(changeOptions(o, requestFlags(o, ['secretFile', 'secretEnv', 'header'])), io);
   });
 
+  serviceOptions(
+    commonSourceOptions(
+      program
+        .command('wizard')
+        .description('first install, step by step: asks, shows the plan as apply --dry-run does, applies it once you confirm, and prints the same change as one apply command')
+        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check (onlyoffice:documentserver --check) may take (default: 150)', seconds)
+        .option('--normalize', 'rewrite a local.json with duplicate keys or JSON5-only syntax as strict JSON', false),
+    ),
+  ).action(async (o: Record<string, unknown>) => {
+    const { runWizard } = await import('../commands/wizard/index.js');
+    result.code = await runWizard(
+      {
+        ...sourceOptions(o),
+        showSecrets: Boolean(o.showSecrets),
+        noColor: o.color === false,
+        normalize: Boolean(o.normalize),
+        stateDir: String(o.stateDir),
+        ...(o.integratorCheckTimeout !== undefined ? { integratorCheckTimeoutMs: Number(o.integratorCheckTimeout) } : {}),
+        ...services(o),
+      },
+      io,
+    );
+  });
+
   program
     .command('history')
     .description('list the applies recorded in the journal')

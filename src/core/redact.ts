@@ -65,6 +65,11 @@ export function maskSecretsInLine(line: string, keepColumn?: number): string {
   SECRET_KEY.lastIndex = 0;
   if (!m) return line;
   let from = m.index + m[0].length;
+  if (line.charAt(from) === '{') {
+    // an object opens here ("secret": {): its members, if any on this line, are judged on their own
+    const next = from + 1;
+    return line.slice(0, next) + maskSecretsInLine(line.slice(next), keepColumn !== undefined ? keepColumn - next : undefined);
+  }
   if (/["'\u201c\u201d\u2018\u2019]/.test(line.charAt(from))) from++;
   const tail = CLOSING.exec(line.slice(from))![0];
   const to = line.length - tail.length;

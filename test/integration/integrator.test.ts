@@ -7,36 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import JSON5 from 'json5';
 import { OLD_LOCAL, SECRET, allRunning, commandService, health, hs256, type DsEnv, withDs } from './apply-env.js';
+import { makeNc, type Nc } from './standin-nc.js';
 
 const T = 150_000;
-const STANDIN_OCC = fileURLToPath(new URL('../support/standin-occ.mjs', import.meta.url));
 const ALL_RUNNING = { 'ds:converter': 'RUNNING', 'ds:docservice': 'RUNNING' };
 const all = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
-
-interface Nc {
-  /** the --nextcloud-occ value */
-  occ: string;
-  env: Record<string, string>;
-  state(): { app: Record<string, string>; system: Record<string, string> };
-  calls(): { argv: string[]; stdin: string; env: Record<string, string> }[];
-}
-
-function makeNc(ds: DsEnv, app: Record<string, string> = {}): Nc {
-  const dir = path.join(ds.root, 'nextcloud');
-  fs.mkdirSync(dir, { recursive: true });
-  const state = path.join(dir, 'occ-state.json');
-  const log = path.join(dir, 'occ-calls.jsonl');
-  fs.writeFileSync(state, JSON.stringify({ app: { DocumentServerUrl: `http://127.0.0.1:${ds.port}/`, ...app }, system: {}, absoluteUrl: 'http://nc.test/' }));
-  return {
-    occ: `${process.execPath} ${STANDIN_OCC}`,
-    env: { STANDIN_OCC_STATE: state, STANDIN_OCC_LOG: log },
-    state: () => JSON.parse(fs.readFileSync(state, 'utf8')),
-    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
-  };
-}
 
 /** CommandService version, signed in the given header only (no body token). */
 async function signedCommand(ds: DsEnv, secret: string, header: string): Promise<unknown> {

@@ -210,6 +210,10 @@ describe('parse-error excerpts never show a secret', () => {
     expect(maskSecretsInLine(pasted, pasted.indexOf('\u201c') + 1)).toBe('      "string": "••\u201c•••"');
     expect(maskSecretsInLine("  string: 'x1y2z3',")).toBe("  string: '••••••',");
     expect(maskSecretsInLine('  "header": "Authorization",')).toBe('  "header": "Authorization",');
+    // an object opened after a secret-looking key is no value: its brace stays, its members are judged on their own
+    expect(maskSecretsInLine('      "secret": {')).toBe('      "secret": {');
+    expect(maskSecretsInLine('  "secret": {"string": "abcdef"},')).toBe('  "secret": {"string": "••••••"},');
+    expect(maskSecretsInLine('  "key": ["a1b2c3"]')).not.toContain('a1b2c3');
     const f = await run(byId('DSH100'), { [LOCAL]: '{\n  "secret": { "inbox": { "string": "Sup3rS3cr3tValue"x" } }\n}' }, { release: 'v9.3.0' });
     expect(f[0]!.message).not.toContain('Sup3rS3cr3tValue');
   });
