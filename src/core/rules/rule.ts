@@ -27,6 +27,8 @@ export interface RuleContext {
   origin(path: string): SourceLocation | undefined;
   /** The layer that last set `path` (undefined when nothing sets it). */
   originLayer(path: string): Layer | undefined;
+  /** Service definitions that exist but could not be read (their NODE_CONFIG etc. are unknown). */
+  readonly readErrors?: readonly { readonly file: string; readonly code: string; readonly message: string }[];
 }
 
 /** What a rule reports; evaluate() adds ruleId, severity (unless overridden), title and remediation. */
