@@ -1,12 +1,16 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { isPlainObject, locate } from '../../layers/merge.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
+import { PROTO_KEY } from '../../layers/merge.js';
+import { displayPath } from '../../redact.js';
 import { adminLayers, shippedDefaults } from './common.js';
 
 /** Every dotted path of the objects in `value` (arrays are leaves). */
 function paths(value: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
   if (!isPlainObject(value)) return out;
   for (const [k, v] of Object.entries(value)) {
+    // "__proto__" is not ignored by DS: DSH116 says what it does
+    if (k === PROTO_KEY) continue;
     out.push([...prefix, k]);
     paths(v, [...prefix, k], out);
   }
@@ -58,10 +62,10 @@ export const unknownKeys: Rule = {
           places.some((pl) => MANAGED_PREFIXES.some((m) => pl.startsWith(m)));
         hits.push({
           message:
-            `${key} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
+            `${displayPath(key)} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
             (places.length ? `; did you mean ${places.join(' or ')}?` : '.'),
           location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
-          key,
+          key: displayPath(key),
           severity: security ? 'high' : 'low',
         });
       }
