@@ -9,7 +9,6 @@
  *   error, where keys may be damaged — every value in a secret-bearing object, whatever its key says.
  */
 import { scanMembers, type ScanFrame, type ScanItem } from './text/json-scan.js';
-import { lineIndex } from './text/position.js';
 import { MAX_EVAL_DEPTH } from './parse/depth.js';
 
 const SECRET_PATHS: readonly RegExp[] = [
@@ -21,7 +20,7 @@ const SECRET_PATHS: readonly RegExp[] = [
   /^services\.CoAuthoring\.sql\.dbPass$/,
   /^openpgpjs\..*passwords/,
   /^wopi\.privateKey(Old)?$/,
-  /^queue\.|^rabbitmq\.url$|^activemq\.connectOptions\.password$/,
+  /^queue\.|(^|\.)rabbitmq\.url$|^activemq\.connectOptions\.password$/,
   /^services\.CoAuthoring\.redis\.options\.password$/,
   /^externalRequest\.directIfIn\.jwtToken$/,
   /\.password$/i,
@@ -32,26 +31,27 @@ const SECRET_PATHS: readonly RegExp[] = [
 /** Is the value at this dotted path a secret (or, for a container, is everything in it)? */
 export function isSecretPath(path: string): boolean {
   // paths and file names, not secrets
-  if (/^services\.CoAuthoring\.secret\.[^.]+\.file$/.test(path) || /filenameSecret|secretFromInbox/.test(path)) return false;
+  if (isPublicPath(path)) return false;
   return SECRET_PATHS.some((re) => re.test(path));
 }
 
 /**
  * Objects of DS's configuration that hold a secret member next to public ones (the parents of the secret leaves of
- * default.json 5.2 – 9.3). Near a parse error, where a key may be misspelled ("dbPasss"), every value in them is blanked.
+ * default.json 5.2 – 9.3), wherever they appear (a file pasted one level too deep keeps its meaning for people). Near
+ * a parse error every value in them is blanked, and everywhere a misspelled secret member ("dbPasss") is.
  */
 const BEARING_OBJECTS: readonly RegExp[] = [
-  /^services\.CoAuthoring\.secret(\.|$)/,
-  /^services\.CoAuthoring\.sql$/,
-  /^services\.CoAuthoring\.redis(\.options)?$/,
-  /^storage(\.fs)?$/,
-  /^aesEncrypt$/,
-  /^openpgpjs(\.|$)/,
-  /^wopi$/,
-  /^queue$|^rabbitmq$|^activemq(\.connectOptions)?$/,
-  /^email\.smtpServerConfiguration\.auth$/,
-  /^externalRequest\.action\.proxyUser$|^externalRequest\.directIfIn$/,
-  /^FileConverter\.converter\.signing\./,
+  /(^|\.)services\.CoAuthoring\.secret(\.|$)/,
+  /(^|\.)CoAuthoring\.sql$/,
+  /(^|\.)CoAuthoring\.redis(\.options)?$/,
+  /(^|\.)storage(\.fs)?$/,
+  /(^|\.)aesEncrypt$/,
+  /(^|\.)openpgpjs(\.|$)/,
+  /(^|\.)wopi$/,
+  /(^|\.)(queue|rabbitmq|activemq(\.connectOptions)?)$/,
+  /(^|\.)smtpServerConfiguration\.auth$/,
+  /(^|\.)(action\.proxyUser|directIfIn)$/,
+  /(^|\.)converter\.signing\./,
 ];
 
 /** Member names that are structure, not data, inside the secret subtree (slot names, string/file/tenants). */
@@ -73,20 +73,79 @@ interface PathCtx {
   readonly secret: boolean;
   readonly inside: boolean;
   readonly names?: ReadonlySet<string> | 'any';
+  /** One of DS's objects that hold a secret next to public members (BEARING_OBJECTS). */
+  readonly bearing?: boolean;
 }
 
 const ROOT: PathCtx = { path: '', secret: false, inside: false };
 
+/**
+ * Key names that hold secrets wherever they stand ("dbPass" under a renamed parent is still a password), and the
+ * secret member names of DS's objects, to catch a misspelled one ("dbPasss", "strinq") inside a secret-bearing object.
+ */
+const SECRET_NAME = /secret|passw|^pass$|dbpass|private.?key|jwt.?token|access.?key|api.?key|credential/i;
+const SECRET_MEMBERS = ['string', 'dbPass', 'password', 'pass', 'privateKey', 'secret', 'secretString', 'secretAccessKey', 'url'];
+
+/** Damerau-free Levenshtein distance, at most `max` + 1 (early exit): short names only. */
+function distanceWithin(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1));
+      best = Math.min(best, cur[j]!);
+    }
+    if (best > max) return false;
+    prev = cur;
+  }
+  return prev[b.length]! <= max;
+}
+
+/** A member name that means a secret: by itself anywhere, or — in a secret-bearing object — also a near miss. */
+function secretName(name: string, inBearing: boolean): boolean {
+  if (name.length > 64) return inBearing;
+  if (/^(filenameSecret|secretFromInbox|file)$/.test(name)) return false;
+  if (SECRET_NAME.test(name)) return true;
+  if (!inBearing) return false;
+  const lower = name.toLowerCase();
+  return SECRET_MEMBERS.some((m) => distanceWithin(lower, m.toLowerCase(), m.length <= 6 ? 1 : 2));
+}
+
+/** PathCtx by dotted path: findings of one big list ask for the same few paths thousands of times. Bounded. */
+const ctxCache = new Map<string, PathCtx>();
+
 function childCtx(parent: PathCtx, name: string): PathCtx {
   const path = parent.path === '' ? name : `${parent.path}.${name}`;
-  const own = isSecretPath(path);
+  // the context depends on the path alone (the parent's is derived from its own path the same way)
+  const hit = parent.path !== '' || parent === ROOT ? ctxCache.get(path) : undefined;
+  if (hit) return hit;
+  const ctx = computeChildCtx(parent, name, path);
+  if (parent.path !== '' || parent === ROOT) {
+    if (ctxCache.size >= 20_000) ctxCache.clear();
+    ctxCache.set(path, ctx);
+  }
+  return ctx;
+}
+
+function computeChildCtx(parent: PathCtx, name: string, path: string): PathCtx {
+  // the explicit DS paths, or a secret-looking name (in a secret-bearing object also a misspelled secret member)
+  const own = isSecretPath(path) || (!/^\d+$/.test(name) && secretName(name, parent.bearing === true) && !isPublicPath(path));
+  const bearing = BEARING_OBJECTS.some((re) => re.test(path));
   const rule = own ? PUBLIC_MEMBERS.find((p) => p.parent.test(path)) : undefined;
   return {
     path,
     secret: parent.inside || own,
     inside: parent.inside || (own && !rule),
     ...(rule ? { names: rule.names ?? ('any' as const) } : {}),
+    ...(bearing ? { bearing } : {}),
   };
+}
+
+/** Paths that look secret by name but hold none (file names of secrets, switches). */
+function isPublicPath(path: string): boolean {
+  return /^services\.CoAuthoring\.secret\.[^.]+\.file$/.test(path) || /filenameSecret|secretFromInbox/.test(path);
 }
 
 function ctxOf(segs: readonly string[]): PathCtx {
@@ -116,6 +175,16 @@ export function isSecretValuePath(segs: readonly string[]): boolean {
  */
 export function isSecretKeyName(parent: string, name: string): boolean {
   return parent !== '' && keyIsSecret(ctxOf(parent.split('.')), name);
+}
+
+/**
+ * Does the object at this dotted path hold secrets — a secret value itself, or one of DS's objects with a secret next
+ * to public members (storage.fs, services.CoAuthoring.sql …)? A member name there that DS does not know may be a
+ * secret pasted in the wrong place: rules that know DS's key names (DSH114) mask such names.
+ */
+export function isSecretBearingPath(path: string): boolean {
+  const ctx = ctxOf(path === '' ? [] : path.split('.'));
+  return ctx.secret || ctx.bearing === true;
 }
 
 /** A dotted path as it may be shown: segments that are secret data used as key names are masked. */
@@ -233,7 +302,7 @@ export function scrubText(text: string, secrets: readonly string[]): string {
 }
 
 /** Key names that hold secrets in DS and its neighbours (a damaged line is judged by its key when nothing else tells). */
-const SECRET_KEY_NAME = /secret|pass(word|wd)?$|^pass|^string$|^key$|private.?key|jwt.?token/i;
+const SECRET_KEY_NAME = /secret|pass(word|wd)?$|^pass|^string$|^strin|^key$|private.?key|jwt.?token/i;
 
 /** A string scrubText already replaced: left as it is, so the length stays visible. */
 const SCRUB_MARKER = /^••••••\(\d+ chars\)$/;
@@ -248,11 +317,31 @@ function bearing(frame: ScanFrame, ctx: PathCtx): boolean {
 
 export interface MaskTextOptions {
   /**
-   * A parse error at this 1-based line and column: within `window` lines of it (default 2) every value of a
-   * secret-bearing object, and every value after a secret-looking key, is blanked too; the character at the column
-   * (the one the caret points at) is kept.
+   * A parse error at this 1-based line and column. Within `window` lines of it (default 2) the text is too damaged to
+   * trust its quotes (one lost quote turns strings into structure and back), so when anything there hints at a secret
+   * — a secret-bearing object, a secret-looking key, or words such as "secret", "pass", "string" — every word on those
+   * lines is blanked except `keepWords` (DS's key names) and true/false/null. The character at the column (the one
+   * the caret points at) is kept.
    */
   readonly damage?: { readonly line: number; readonly column: number; readonly window?: number };
+  /** Words that stay readable in a damaged window: the key names of DS's default.json. */
+  readonly keepWords?: ReadonlySet<string>;
+}
+
+/** Key names of the secret subtrees, readable in a damaged window even without default.json's names. */
+const STRUCTURE_WORDS: ReadonlySet<string> = new Set([
+  'services', 'CoAuthoring', 'secret', 'inbox', 'outbox', 'session', 'browser', 'string', 'file', 'tenants', 'token',
+  'enable', 'request', 'header', 'sql', 'dbHost', 'dbPort', 'dbName', 'dbUser', 'dbPass', 'storage', 'fs',
+  'secretString', 'secretAccessKey', 'wopi', 'privateKey', 'privateKeyOld', 'aesEncrypt', 'ipfilter', 'rules',
+  'address', 'allowed',
+]);
+
+/** Words that make a damaged window sensitive even when the scan could not make sense of it. */
+const SENSITIVE_WORDS = /secret|passw|pass"|dbpass|private.?key|"string"|string"|tenants|jwt/i;
+
+/** Characters that are structure in a damaged window (everything else may be part of a secret). */
+function structural(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || c === 0x3a || c === 0x2c || c === 0x22 || c === 0x27;
 }
 
 /**
@@ -261,11 +350,18 @@ export interface MaskTextOptions {
  * are structure and scrubText's ••••••(N chars) markers are kept. Linear in the text.
  */
 export function maskSecretText(text: string, opts: MaskTextOptions = {}): string {
-  const ranges: [number, number][] = [];
-  const lineOf = lineIndex(text);
+  const hide = new Uint8Array(text.length);
+  let any = false;
+  const mark = (a: number, b: number) => {
+    for (let i = Math.max(0, a); i < b && i < text.length; i++) hide[i] = 1;
+    if (b > a) any = true;
+  };
   const damage = opts.damage;
   const win = damage?.window ?? 2;
-  const nearDamage = (offset: number) => damage !== undefined && Math.abs(lineOf(offset).line - damage.line) <= win;
+  const winStart = damage ? offsetOf(text, Math.max(1, damage.line - win), 1) : 0;
+  const winEnd = damage ? lineEnd(text, offsetOf(text, damage.line + win, 1)) : -1;
+  const inWindow = (offset: number) => damage !== undefined && offset >= winStart && offset < winEnd;
+  let sensitive = false;
   const items: ScanItem[] = [];
   scanMembers(text, (item) => items.push(item));
   // per container, computed once from its parent's: its path context and whether it bears a secret. Below the depth
@@ -293,34 +389,56 @@ export function maskSecretText(text: string, opts: MaskTextOptions = {}): string
   // decided after the scan: an object's members are all known by then (a secret key later in it makes it bearing)
   for (const { token, role, frame, key } of items) {
     const { ctx, bearing: bears } = infoOf(frame);
-    let hide = false;
+    const near = inWindow(token.start);
+    let h = false;
     if (role === 'key') {
-      hide = keyIsSecret(ctx, key);
+      h = keyIsSecret(ctx, key);
     } else if (role === 'value') {
       if (token.kind === 'string' && SCRUB_MARKER.test(token.text)) continue;
-      hide = childCtx(ctx, key).secret || (nearDamage(token.start) && (bears || SECRET_KEY_NAME.test(key)));
+      h = childCtx(ctx, key).secret || (near && (bears || SECRET_KEY_NAME.test(key)));
     } else {
-      hide = bears;
+      h = bears;
     }
-    if (!hide) continue;
-    if (token.kind === 'string') ranges.push([token.start + 1, token.closed ? token.end - 1 : token.end]);
-    else if (token.kind === 'comment') ranges.push([token.start + 2, token.text.endsWith('*/') && token.text.length >= 4 ? token.end - 2 : token.end]);
-    else ranges.push([token.start, token.end]);
+    if (near && (h || bears || SECRET_KEY_NAME.test(key))) sensitive = true;
+    if (!h) continue;
+    if (token.kind === 'string') mark(token.start + 1, token.closed ? token.end - 1 : token.end);
+    else if (token.kind === 'comment') mark(token.start + 2, token.text.endsWith('*/') && token.text.length >= 4 ? token.end - 2 : token.end);
+    else mark(token.start, token.end);
   }
-  if (ranges.length === 0) return text;
+  if (damage && !sensitive) sensitive = SENSITIVE_WORDS.test(text.slice(winStart, winEnd));
+  if (damage && sensitive) {
+    // every word in the window, except DS's key names and literals
+    for (let i = winStart; i < winEnd; ) {
+      if (structural(text.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < winEnd && !structural(text.charCodeAt(j))) j++;
+      const word = text.slice(i, j);
+      if (!(opts.keepWords?.has(word) || STRUCTURE_WORDS.has(word) || word === 'true' || word === 'false' || word === 'null')) mark(i, j);
+      i = j;
+    }
+  }
+  if (!any) return text;
   const keep = damage ? offsetOf(text, damage.line, damage.column) : -1;
   let out = '';
   let last = 0;
-  for (const [a, b] of ranges) {
-    if (b <= a) continue;
-    out += text.slice(last, a);
-    for (let i = a; i < b; i++) {
-      const c = text.charCodeAt(i);
-      out += i === keep || c === 10 || c === 13 ? text.charAt(i) : '•';
-    }
-    last = b;
+  for (let i = 0; i < text.length; i++) {
+    if (hide[i] === 0 || i === keep) continue;
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) continue;
+    out += text.slice(last, i) + '•';
+    last = i + 1;
   }
   return out + text.slice(last);
+}
+
+/** Offset of the end of the line holding `offset` (before its line break). */
+function lineEnd(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+  return i;
 }
 
 /** Offset of a 1-based line and column (line breaks as in position.ts). */

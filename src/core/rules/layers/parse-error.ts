@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { safeExcerpt } from './snippet.js';
+import { defaultKeyNames } from './common.js';
 
 export const parseError: Rule = {
   id: 'DSH100',
@@ -20,7 +21,7 @@ export const parseError: Rule = {
         return {
           message:
             `${e.cause} — ${parser} cannot parse ${l.file}, so the services will not start. ${e.hint.charAt(0).toUpperCase()}${e.hint.slice(1)}.` +
-            (l.text !== undefined ? `\n${safeExcerpt(l.text, e.line, e.column)}` : ''),
+            (l.text !== undefined ? `\n${safeExcerpt(l.text, e.line, e.column, defaultKeyNames(ctx))}` : ''),
           location: { file: l.file, line: e.line, column: e.column },
         };
       });

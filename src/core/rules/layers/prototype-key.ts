@@ -60,6 +60,8 @@ export const prototypeKey: Rule = {
     const hits: RuleHit[] = [];
     ctx.layers.forEach((layer: Layer, index) => {
       if (layer.status !== 'loaded') return;
+      // without the word and without any escape (\u005f…, a line continuation) no key can be "__proto__"
+      if (layer.text !== undefined && !layer.text.includes('__proto__') && !layer.text.includes('\\')) return;
       for (const path of protoKeys(layer.value)) {
         const parent = path.slice(0, -1);
         const value = getPath(layer.value, path);

@@ -5,6 +5,6 @@
 import { excerpt } from '../../text/excerpt.js';
 import { maskSecretText } from '../../redact.js';
 
-export function safeExcerpt(text: string, line: number, column: number): string {
-  return excerpt(maskSecretText(text, { damage: { line, column } }), line, column);
+export function safeExcerpt(text: string, line: number, column: number, keepWords?: ReadonlySet<string>): string {
+  return excerpt(maskSecretText(text, { damage: { line, column }, ...(keepWords ? { keepWords } : {}) }), line, column);
 }

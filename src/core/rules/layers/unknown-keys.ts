@@ -2,7 +2,7 @@ import type { Rule, RuleHit } from '../rule.js';
 import { isPlainObject, locate } from '../../layers/merge.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
 import { PROTO_KEY } from '../../layers/merge.js';
-import { displayPath } from '../../redact.js';
+import { displayPath, isSecretBearingPath, mask } from '../../redact.js';
 import { adminLayers, shippedDefaults } from './common.js';
 
 /** Every dotted path of the objects in `value` (arrays are leaves). */
@@ -57,15 +57,18 @@ export const unknownKeys: Rule = {
         if (known) continue;
         reported.push(key);
         const name = p[p.length - 1]!;
+        // an unknown name inside an object that holds secrets may itself be a secret pasted as a key: not shown
+        const parent = p.slice(0, -1).join('.');
+        const shownKey = parent !== '' && isSecretBearingPath(parent) ? `${displayPath(parent)}.${mask(name)}` : displayPath(key);
         const places = placesOf(name, def);
         const security = ['ipfilter', 'token', 'secret', 'enable', 'inbox', 'outbox', 'rules', 'useforrequest'].includes(name) ||
           places.some((pl) => MANAGED_PREFIXES.some((m) => pl.startsWith(m)));
         hits.push({
           message:
-            `${displayPath(key)} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
+            `${shownKey} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
             (places.length ? `; did you mean ${places.join(' or ')}?` : '.'),
           location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
-          key: displayPath(key),
+          key: shownKey,
           severity: security ? 'high' : 'low',
         });
       }
