@@ -27,6 +27,7 @@ import { safeExcerpt } from '../../src/core/rules/layers/snippet.js';
 import { globMatches, globToRegExp, shadowedRules } from '../../src/core/ds/ipfilter.js';
 import { MAX_GLOBS } from '../../src/core/rules/ipfilter/glob-matches-hostnames.js';
 import { MAX_LCS_CELLS, unifiedDiff } from '../../src/core/plan/diff.js';
+import { weaknessOf } from '../../src/core/rules/secrets/weakness.js';
 import type { Layer } from '../../src/core/types.js';
 import { rng } from '../helpers/prng.js';
 
@@ -303,6 +304,38 @@ describe('ipfilter analyses are linear or bounded', () => {
     const shadow = [{ address: '*', allowed: true }, ...list];
     const f2 = evaluate(ipfilterRules, await context({ [LOCAL]: JSON.stringify({ services: { CoAuthoring: { ipfilter: { rules: shadow } } } }) }, { release: 'v9.3.0' }));
     expect(f2.filter((f) => f.ruleId === 'DSH506')).toHaveLength(10_001);
+  });
+});
+
+describe('secret analyses are linear', () => {
+  /** The original quadratic search for the smallest period, as the reference. */
+  const period = (s: string) => {
+    for (let p = 1; p <= s.length / 2; p++) {
+      let ok = true;
+      for (let i = p; i < s.length && ok; i++) ok = s[i] === s[i - p];
+      if (ok) return p;
+    }
+    return undefined;
+  };
+
+  it('the repeated-block check finds the same period as trying every shift (3,000 random strings)', () => {
+    const r = rng(11);
+    for (let n = 0; n < 3_000; n++) {
+      const block = r.str(1 + r.int(14), 'qwxzkvjQWXZKVJ7350');
+      let s = block.repeat(1 + r.int(5)) + block.slice(0, r.int(block.length + 1));
+      if (r.chance(0.3)) s += r.str(1, 'mnbp');
+      if (new Set(s).size < 10) continue;
+      const p = period(s);
+      const w = weaknessOf(s);
+      expect(w?.startsWith('it is one') ?? false, s).toBe(p !== undefined);
+      if (p !== undefined) expect(w).toBe(`it is one ${p}-character block repeated`);
+    }
+  });
+
+  it('a 1,000,000-character secret made of one block with a change at the end is judged in one pass', () => {
+    const s = 'Qx7Zk2Wv9Lm'.repeat(90_910) + 'R';
+    expect(weaknessOf(s)).toBeUndefined();
+    expect(weaknessOf('Qx7Zk2Wv9Lm'.repeat(90_910))).toBe('it is one 11-character block repeated');
   });
 });
 
