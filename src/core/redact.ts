@@ -130,6 +130,8 @@ function childCtx(parent: PathCtx, name: string): PathCtx {
 }
 
 function computeChildCtx(parent: PathCtx, name: string, path: string): PathCtx {
+  // an array element is what its array is (openpgpjs passwords: every element secret); no name to judge
+  if (/^\d{1,9}$/.test(name) && !parent.names) return { path, secret: parent.secret, inside: parent.inside };
   // the explicit DS paths, or a secret-looking name (in a secret-bearing object also a misspelled secret member)
   const own = isSecretPath(path) || (!/^\d+$/.test(name) && secretName(name, parent.bearing === true) && !isPublicPath(path));
   const bearing = BEARING_OBJECTS.some((re) => re.test(path));
@@ -191,10 +193,12 @@ export function isSecretBearingPath(path: string): boolean {
 export function displayPath(path: string): string {
   let ctx = ROOT;
   let changed = false;
-  const out = path.split('.').map((seg) => {
+  const segs = path.split('.');
+  const out = segs.map((seg, i) => {
     // idempotent: a segment masked before stays as it is
     const hide = keyIsSecret(ctx, seg) && !SCRUB_MARKER.test(seg);
-    ctx = childCtx(ctx, seg);
+    // only the parents' contexts matter: the last segment's own is never needed
+    if (i < segs.length - 1) ctx = childCtx(ctx, seg);
     if (hide) changed = true;
     return hide ? mask(seg) : seg;
   });
@@ -266,6 +270,31 @@ export function secretValues(value: unknown, prefix = ''): string[] {
   return [...out];
 }
 
+/**
+ * The secrets by their first MIN_SCRUB_LENGTH characters, longest first; built once per secrets array and rebuilt
+ * when the array changed since (callers append secrets as they learn them).
+ */
+const scrubIndexes = new WeakMap<readonly string[], { seen: string[]; byPrefix: Map<string, string[]>; few?: string[] }>();
+
+function scrubIndex(secrets: readonly string[]): { byPrefix: Map<string, string[]>; few?: string[] } {
+  let index = scrubIndexes.get(secrets);
+  if (index && index.seen.length === secrets.length && index.seen.every((s, i) => s === secrets[i])) return index;
+  const byPrefix = new Map<string, string[]>();
+  const all: string[] = [];
+  for (const s of new Set(secrets)) {
+    if (s.length < MIN_SCRUB_LENGTH || PUBLIC_DEFAULTS.has(s)) continue;
+    all.push(s);
+    const p = s.slice(0, MIN_SCRUB_LENGTH);
+    const list = byPrefix.get(p);
+    if (list) list.push(s);
+    else byPrefix.set(p, [s]);
+  }
+  for (const list of byPrefix.values()) list.sort((a, b) => b.length - a.length);
+  index = { seen: [...secrets], byPrefix, ...(all.length <= 64 ? { few: all } : {}) };
+  scrubIndexes.set(secrets, index);
+  return index;
+}
+
 /** Public default values: masking them would only mangle words like "secret" in the text around them. */
 const PUBLIC_DEFAULTS = new Set(['secret', 'verysecretstring', 'onlyoffice']);
 
@@ -277,16 +306,10 @@ export const MIN_SCRUB_LENGTH = 8;
  * longest first at each position. Linear in the text: candidates are found by their first MIN_SCRUB_LENGTH characters.
  */
 export function scrubText(text: string, secrets: readonly string[]): string {
-  const byPrefix = new Map<string, string[]>();
-  for (const s of new Set(secrets)) {
-    if (s.length < MIN_SCRUB_LENGTH || PUBLIC_DEFAULTS.has(s)) continue;
-    const p = s.slice(0, MIN_SCRUB_LENGTH);
-    const list = byPrefix.get(p);
-    if (list) list.push(s);
-    else byPrefix.set(p, [s]);
-  }
+  const { byPrefix, few } = scrubIndex(secrets);
   if (byPrefix.size === 0) return text;
-  for (const list of byPrefix.values()) list.sort((a, b) => b.length - a.length);
+  // the common case: a handful of secrets, none in the text — native searches, no per-character work
+  if (few && !few.some((s) => text.includes(s))) return text;
   let out = '';
   let last = 0;
   for (let i = 0; i + MIN_SCRUB_LENGTH <= text.length; i++) {

@@ -26,6 +26,7 @@ import {
 import { safeExcerpt } from '../../src/core/rules/layers/snippet.js';
 import { globMatches, globToRegExp, shadowedRules } from '../../src/core/ds/ipfilter.js';
 import { MAX_GLOBS } from '../../src/core/rules/ipfilter/glob-matches-hostnames.js';
+import { MAX_LISTED } from '../../src/core/rules/ipfilter/shadowed-rule.js';
 import { MAX_LCS_CELLS, unifiedDiff } from '../../src/core/plan/diff.js';
 import { weaknessOf } from '../../src/core/rules/secrets/weakness.js';
 import type { Layer } from '../../src/core/types.js';
@@ -229,6 +230,11 @@ describe('secrets are masked whatever their type or spelling', () => {
     const secrets = Array.from({ length: 10_000 }, (_, i) => `secret-${String(i).padStart(6, '0')}-value`);
     const text = 'secret-'.repeat(30_000) + secrets[9_999];
     expect(scrubText(text, secrets)).toBe('secret-'.repeat(30_000) + '••••••(19 chars)');
+    // a list the caller extends after a first use (apply learns the secrets as it goes) is read afresh
+    const growing: string[] = [];
+    expect(scrubText('key Xk29Lm4Pq8Zt', growing)).toBe('key Xk29Lm4Pq8Zt');
+    growing.push('Xk29Lm4Pq8Zt');
+    expect(scrubText('key Xk29Lm4Pq8Zt', growing)).toBe('key ••••••(12 chars)');
   });
 
   it('masking a value with 100,000 spaces takes one pass (the old pattern backtracked cubically)', () => {
@@ -303,7 +309,9 @@ describe('ipfilter analyses are linear or bounded', () => {
     expect(globs.find((f) => f.severity === 'info')?.message).toContain(`did not analyse the other ${10_000 - MAX_GLOBS}`);
     const shadow = [{ address: '*', allowed: true }, ...list];
     const f2 = evaluate(ipfilterRules, await context({ [LOCAL]: JSON.stringify({ services: { CoAuthoring: { ipfilter: { rules: shadow } } } }) }, { release: 'v9.3.0' }));
-    expect(f2.filter((f) => f.ruleId === 'DSH506')).toHaveLength(10_001);
+    const shadowedFindings = f2.filter((f) => f.ruleId === 'DSH506');
+    expect(shadowedFindings).toHaveLength(MAX_LISTED + 1);
+    expect(shadowedFindings[MAX_LISTED]!.message).toMatch(/^9901 more rules are never reached \(ipfilter\.rules\[101\] to ipfilter\.rules\[10001\]\)/);
   });
 });
 

@@ -150,38 +150,33 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
  */
 export function globMatches(address: string, target: string): boolean {
   if (LINE_TERMINATOR.test(target)) return globToRegExp(address).test(target);
-  let p = '';
+  const STAR = 0x2a;
   let literals = 0;
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charAt(i);
-    if (c === '*') {
-      if (!p.endsWith('*')) p += c;
-    } else {
-      p += c;
-      if (++literals > target.length) return false;
-    }
-  }
+  for (let i = 0; i < address.length; i++) if (address.charCodeAt(i) !== STAR && ++literals > target.length) return false;
   const fold = (c: number) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+  const n = address.length;
   let pi = 0;
   let ti = 0;
   let star = -1;
   let mark = 0;
   while (ti < target.length) {
-    if (pi < p.length && p.charCodeAt(pi) !== 0x2a && fold(p.charCodeAt(pi)) === fold(target.charCodeAt(ti))) {
+    if (pi < n && address.charCodeAt(pi) === STAR) {
+      // a run of `*` is one `*`
+      while (pi < n && address.charCodeAt(pi) === STAR) pi++;
+      star = pi;
+      mark = ti;
+    } else if (pi < n && fold(address.charCodeAt(pi)) === fold(target.charCodeAt(ti))) {
       pi++;
       ti++;
-    } else if (pi < p.length && p.charCodeAt(pi) === 0x2a) {
-      star = pi++;
-      mark = ti;
     } else if (star >= 0) {
-      pi = star + 1;
+      pi = star;
       ti = ++mark;
     } else {
       return false;
     }
   }
-  while (pi < p.length && p.charCodeAt(pi) === 0x2a) pi++;
-  return pi === p.length;
+  while (pi < n && address.charCodeAt(pi) === STAR) pi++;
+  return pi === n;
 }
 
 // ---------------------------------------------------------------------------------------------
