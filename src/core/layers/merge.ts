@@ -3,7 +3,7 @@
  * objects deep-merge, arrays and scalars replace, later layers win. For every path we keep the list of
  * layers that set it, so `--explain` and findings can point at the file and line that decided a value.
  *
- * A `"__proto__"` key never reaches the merged value. JSON.parse and JSON5 (json5@v2.2.3:lib/parse.js:998,
+ * A `"__proto__"` key never reaches the merged value. JSON.parse and JSON5 (json5 2.2.3, npm package lib/parse.js:998:
  * `Object.defineProperty`) give it as an ordinary own property; node-config's extendDeep then reads
  * `mergeInto["__proto__"]` — Object.prototype — and merges the member into it (node-config@v3.3.12:lib/config.js:1300-1316,
  * 3b92726:lib/config.js:1364-1380 for 2.0.1): DS's whole process inherits the members (prototype pollution; observed

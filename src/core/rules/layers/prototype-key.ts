@@ -1,7 +1,7 @@
 /**
  * DSH116: a layer holds a "__proto__" key.
  *
- * JSON.parse and JSON5 keep it as an ordinary member (json5@v2.2.3:lib/parse.js:998 defines it with
+ * JSON.parse and JSON5 keep it as an ordinary member (json5 2.2.3, npm package lib/parse.js:998, defines it with
  * Object.defineProperty). node-config's extendDeep then reads `mergeInto["__proto__"]`, which is the prototype of the
  * object being merged into, and merges the member's value into it (node-config@v3.3.12:lib/config.js:1300-1316;
  * 3b92726:lib/config.js:1364-1380 for config 2.0.1). Observed with both versions (config-ds8/ds9 in this repository's
