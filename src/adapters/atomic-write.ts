@@ -32,6 +32,13 @@ export interface WriteFileAtomicOptions {
    * for callers that must not overwrite a change made since they read the file.
    */
   precondition?: () => Promise<void>;
+  /**
+   * How `p` becomes the file to replace. Default: symlinks followed as the kernel follows them (resolveTarget), which
+   * is right for the journal's own files. Under --root pass `confineTo(root)` (rooted-path.ts): symlinks are then
+   * followed only inside the root, the way RootedHost reads them, and a path that would leave it is refused
+   * (RootEscapeError, nothing written). The resolved path is then used as is: nothing on it is followed again.
+   */
+  resolve?: (p: string) => string;
 }
 
 export interface FileStatInfo {
@@ -193,12 +200,13 @@ export async function writeFileAtomic(
   opts: WriteFileAtomicOptions = {},
 ): Promise<{ target: string }> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const { target } = await resolveTarget(p);
+  // under a root: resolved inside it, symlink-free; the checks below use lstat, so nothing is followed afterwards
+  const { target } = opts.resolve ? { target: opts.resolve(p) } : await resolveTarget(p);
   const dir = path.dirname(target);
 
   let existing: { uid: number; gid: number; mode: number } | undefined;
   try {
-    const st = await fs.stat(target);
+    const st = opts.resolve ? await fs.lstat(target) : await fs.stat(target);
     if (!st.isFile()) throw new Error(`refusing to replace ${target}: not a regular file`);
     existing = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
   } catch (err) {

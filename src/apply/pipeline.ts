@@ -18,6 +18,8 @@ import { isIP } from 'node:net';
 import { UsageError } from '../cli/errors.js';
 import { checkDsVersion, loadTarget, openRoot, stateDirOf, type TargetOptions } from '../commands/target.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
+import { confineTo } from '../adapters/rooted-path.js';
+import { MAX_CONFIG_BYTES, readBoundedFileSync } from '../adapters/bounded-read.js';
 import { rules } from '../core/rules/index.js';
 import { currentSecret, planSecrets, type DesiredState, type Refusal } from '../core/plan/plan.js';
 import { unifiedDiff } from '../core/plan/diff.js';
@@ -112,14 +114,15 @@ async function storageTarget(url: string | undefined): Promise<SimTarget | undef
   return { label: `storage/callback host (--storage-url${ip ? '' : ', not resolvable here'})`, hostname: host, outgoing: true, ...(ip ? { ip } : {}) };
 }
 
-/** The sha256 of the bytes at a local path, or null when there is no such file. */
+/**
+ * The sha256 of the bytes at a local path, or null when there is no such file. Reads only a regular file of bounded
+ * size (a FIFO or /dev/zero would hang or grow without bound); anything else gives a marker no real hash equals —
+ * the plan refuses such a file with its own message.
+ */
 function fileSha(local: string): string | null {
-  try {
-    return createHash('sha256').update(fs.readFileSync(local)).digest('hex');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  const r = readBoundedFileSync(local, { maxBytes: MAX_CONFIG_BYTES });
+  if (r.ok) return createHash('sha256').update(r.data).digest('hex');
+  return r.code === 'ENOENT' ? null : `unreadable:${r.code}`;
 }
 
 /** The options a follow-up command (rollback, check --explain) needs to reach the same host and services. */
@@ -329,6 +332,8 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
         ...(prepared.writeStat ? { restoreStat: prepared.writeStat } : {}),
         async writeFile(localPath, data) {
           await writeFileAtomic(localPath, data, {
+            // symlinks are followed only inside --root, as check read them (rooted-path.ts)
+            resolve: confineTo(host.root),
             ...(deps.pause ? { pause: deps.pause } : {}),
             ...(prepared.writeStat ?? {}),
             // the last moment before the rename: the file must still hold the bytes the plan was made from

@@ -1,10 +1,10 @@
 /** `ds-harden rollback [ID]`: restore the files of one apply from the journal, restart, verify. */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError, UserError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { openRoot, stateDirOf } from './target.js';
+import { readBoundedFileSync } from '../adapters/bounded-read.js';
 import { connectServices, makeHealth, type ServiceOptions } from './services.js';
 import { DEFAULT_SETTLE_MS } from '../apply/defaults.js';
 import { findAccount, canRead } from '../core/ds/accounts.js';
@@ -49,12 +49,8 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
     if (entry.state === 'rolled-back') return finish({ outcome: 'already', exitCode: EXIT.OK, files: [], restarted: [], notes: [] });
     // refuse to overwrite edits made after the apply
     for (const f of entry.files) {
-      let cur: string | undefined;
-      try {
-        cur = sha256(fs.readFileSync(f.realPath));
-      } catch {
-        cur = undefined;
-      }
+      const read = readBoundedFileSync(f.realPath);
+      const cur = read.ok ? sha256(read.data) : read.code === 'ENOENT' ? undefined : `unreadable:${read.code}`;
       const known = [f.sha256After, f.sha256Before].filter(Boolean);
       if (cur !== undefined && !known.includes(cur) && !o.force) {
         throw new UserError(`${f.path} changed after apply ${entry.id}; restoring would discard those edits. Re-run with --force to restore anyway.`, EXIT.REFUSED);

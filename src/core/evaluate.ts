@@ -5,6 +5,7 @@ import type { LoadedConfig } from './layers/load.js';
 import { getPath, locate } from './layers/merge.js';
 import type { LiveObservations } from './probe/judge.js';
 import { UNKNOWN_VERSION } from './ds/versions.js';
+import { displayPath, scrubText, secretValues } from './redact.js';
 
 export function makeContext(loaded: LoadedConfig, host: HostFacts = {}, live?: LiveObservations): RuleContext {
   const { effective, layers } = loaded;
@@ -23,6 +24,7 @@ export function makeContext(loaded: LoadedConfig, host: HostFacts = {}, live?: L
     version: loaded.version,
     host,
     ...(live ? { live } : {}),
+    readErrors: loaded.readErrors ?? [],
     get: (path) => getPath(effective.value, path),
     origin(path): SourceLocation | undefined {
       const s = lastSetter(path);
@@ -37,19 +39,43 @@ export function makeContext(loaded: LoadedConfig, host: HostFacts = {}, live?: L
   };
 }
 
+/**
+ * Every secret the loaded layers and secret files hold (redact.ts decides what is secret), as text to scrub from
+ * findings: a second line of defence behind rules that never print secret values.
+ */
+export function knownSecrets(ctx: Pick<RuleContext, 'layers' | 'host'>): string[] {
+  const out = new Set<string>();
+  // the shipped default.json / production-linux.json values are public (they are in DS's source), e.g. queue.type
+  const shipped = (l: { kind: string }) => l.kind === 'default' || l.kind === 'env';
+  const published = new Set(ctx.layers.filter((l) => shipped(l) && l.status === 'loaded').flatMap((l) => secretValues(l.value)));
+  for (const layer of ctx.layers) {
+    if (layer.status !== 'loaded' || shipped(layer)) continue;
+    for (const s of secretValues(layer.value)) if (!published.has(s)) out.add(s);
+  }
+  for (const f of ctx.host.secretFiles?.values() ?? []) {
+    if (f.content) {
+      out.add(f.content);
+      out.add(f.content.replace(/\r?\n$/, ''));
+    }
+  }
+  return [...out];
+}
+
 export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
+  let secrets: string[] | undefined;
   for (const rule of rules) {
     for (const hit of rule.check(ctx)) {
+      secrets ??= knownSecrets(ctx);
       out.push({
         ...(hit.blocksStartup ? { blocksStartup: true as const } : {}),
         ruleId: rule.id,
         severity: hit.severity ?? rule.severity,
         title: rule.title,
-        message: hit.message,
+        message: scrubText(hit.message, secrets),
         remediation: rule.remediation,
         ...(hit.location ? { location: hit.location } : {}),
-        ...(hit.key ? { key: hit.key } : {}),
+        ...(hit.key ? { key: displayPath(hit.key) } : {}),
         ...(hit.url ? { url: hit.url } : {}),
       });
     }

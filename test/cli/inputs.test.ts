@@ -119,9 +119,9 @@ describe('other flags', () => {
     spawnSync('mkfifo', [fifo]);
     const cases: [string, RegExp][] = [
       [nul, /contains a NUL byte/],
-      [fifo, /not a regular file \(a FIFO\)/],
-      ['/dev/zero', /not a regular file \(a device\)/],
-      [root, /not a regular file \(a directory\)|EISDIR/],
+      [fifo, /a FIFO \(named pipe\), not a regular file/],
+      ['/dev/zero', /a character device, not a regular file/],
+      [root, /is a directory/],
     ];
     for (const [file, msg] of cases) {
       const r = runCli(['apply', '--root', root, '--secret-file', file, ...base], {});

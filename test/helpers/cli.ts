@@ -22,6 +22,8 @@ export function runCli(args: readonly string[], opts: { env?: Record<string, str
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     input: opts.input ?? '',
     timeout: 60_000,
+    // a report on thousands of rules is larger than spawnSync's 1 MiB default (which kills the child)
+    maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -205,7 +205,8 @@ describe('DSH115 wrong type', () => {
 describe('parse-error excerpts never show a secret', () => {
   it('blanks the value after a secret key to the end of the line, keeping the character under the caret', async () => {
     const { maskSecretsInLine } = await import('../../src/core/redact.js');
-    expect(maskSecretsInLine('  "inbox": { "string": "abc"def" },')).toBe('  "inbox": { "string": "•••••••" },');
+    // every token of the broken value is blanked; quotes and the closers stay
+    expect(maskSecretsInLine('  "inbox": { "string": "abc"def" },')).toBe('  "inbox": { "string": "•••"•••" },');
     const pasted = '      "string": "s3\u201cr3t"';
     expect(maskSecretsInLine(pasted, pasted.indexOf('\u201c') + 1)).toBe('      "string": "••\u201c•••"');
     expect(maskSecretsInLine("  string: 'x1y2z3',")).toBe("  string: '••••••',");

@@ -61,6 +61,14 @@ function shlexTokens(text: string): string[] {
 }
 
 /**
+ * A record for names read from a file: no prototype, so a name such as "__proto__" or "constructor" is an ordinary
+ * key and never reaches Object.prototype or an inherited method.
+ */
+function envRecord(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
+}
+
+/**
  * supervisor `environment=KEY="val",KEY2=val2`, parsed as supervisord parses it (dict_of_key_value_pairs, see
  * shlexTokens): tokens taken as KEY = VALUE triples separated by one token (the comma); each value has every
  * leading and trailing quote character stripped. `%%` is supervisor's escaped `%` (config interpolation).
@@ -68,18 +76,18 @@ function shlexTokens(text: string): string[] {
  */
 export function parseSupervisorEnv(value: string): Record<string, string> {
   const tokens = shlexTokens(value.replace(/%%/g, '%'));
-  const out: Record<string, string> = {};
+  const out = envRecord();
   for (let i = 0; i < tokens.length; i += 4) {
     const [k, eq, v] = [tokens[i], tokens[i + 1], tokens[i + 2]];
     if (k === undefined || eq !== '=' || v === undefined) break;
-    Object.defineProperty(out, k, { value: v.replace(/^['"]+|['"]+$/g, ''), enumerable: true, writable: true, configurable: true });
+    out[k] = v.replace(/^['"]+|['"]+$/g, '');
   }
   return out;
 }
 
 /** systemd: Environment=A=1 "B=two words" 'C=x' */
 export function parseSystemdEnv(value: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = envRecord();
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
   for (const m of value.matchAll(re)) {
     const item = m[1] ?? m[2] ?? m[3] ?? '';
@@ -93,21 +101,24 @@ export function parseSystemdEnv(value: string): Record<string, string> {
 export function supervisorEnvs(file: string, text: string): ServiceEnv[] {
   const out: ServiceEnv[] = [];
   let program: string | undefined;
-  let group: Record<string, string> = {};
+  // program name → the group that lists it (names come from the file: a Map, never object keys)
+  const group = new Map<string, string>();
+  let currentGroup: string | undefined;
   const lines = text.split(/\r?\n/);
   // programs are reported as group:program when a [group:x] lists them
   for (const l of lines) {
     const g = /^\s*\[group:([^\]]+)\]/.exec(l);
-    if (g) group = { ...group, __current: g[1]! };
+    if (g) currentGroup = g[1]!;
     const p = /^\s*programs\s*=\s*(.+)$/.exec(l);
-    if (p && group.__current) for (const name of p[1]!.split(',')) group[name.trim()] = group.__current;
+    if (p && currentGroup) for (const name of p[1]!.split(',')) group.set(name.trim(), currentGroup);
   }
   lines.forEach((l, i) => {
     const sec = /^\s*\[(\w+):([^\]]+)\]/.exec(l);
     if (sec) program = sec[1] === 'program' ? sec[2] : undefined;
     const env = /^\s*environment\s*=\s*(.+)$/.exec(l);
     if (program && env) {
-      const name = group[program] ? `${group[program]}:${program}` : program;
+      const g = group.get(program);
+      const name = g ? `${g}:${program}` : program;
       out.push({ file, service: name, manager: 'supervisor', env: parseSupervisorEnv(env[1]!), line: i + 1 });
     }
   });
@@ -116,12 +127,12 @@ export function supervisorEnvs(file: string, text: string): ServiceEnv[] {
 
 export function systemdEnvs(file: string, text: string, unit: string): ServiceEnv[] {
   const out: ServiceEnv[] = [];
-  let merged: Record<string, string> = {};
+  let merged = envRecord();
   let line = 0;
   text.split(/\r?\n/).forEach((l, i) => {
     const m = /^\s*Environment\s*=\s*(.*)$/.exec(l);
     if (m) {
-      merged = { ...merged, ...parseSystemdEnv(m[1]!) };
+      merged = Object.assign(envRecord(), merged, parseSystemdEnv(m[1]!));
       line = i + 1;
     }
   });

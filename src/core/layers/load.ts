@@ -5,6 +5,7 @@
 import { posix as path } from 'node:path';
 import type { DsVersionInfo, FileStat, Layer, LayerFormat, LayerKind, ParserFamily } from '../types.js';
 import { parseAsDs, stripBom } from '../parse/ds-parse.js';
+import { DS_LOADER_DEPTH_LIMIT, MAX_EVAL_DEPTH, valueDepth } from '../parse/depth.js';
 import { buildTree } from '../parse/tree.js';
 import { offsetToPosition } from '../text/position.js';
 import { getPath, isPlainObject, mergeLayers } from './merge.js';
@@ -25,9 +26,18 @@ export type ReadResult =
   | { readonly ok: true; readonly text: string; readonly stat: FileStat }
   | { readonly ok: false; readonly code: string; readonly message: string; readonly stat?: FileStat };
 
-/** Read-only view of the DS host's file system (paths are host paths; --root is applied by the adapter). */
+export interface ReadOptions {
+  /** Refuse (code EFBIG) a file larger than this; the adapter's default is a few MiB. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Read-only view of the DS host's file system (paths are host paths; --root is applied by the adapter).
+ * The adapter reads only regular files of bounded size: a FIFO, device or socket gives code ENOTREG, a directory
+ * EISDIR, a file over the size cap EFBIG — each with a message naming the file and what to do.
+ */
 export interface ReadonlyHost {
-  read(hostPath: string): Promise<ReadResult>;
+  read(hostPath: string, opts?: ReadOptions): Promise<ReadResult>;
   /** Names in a directory, or undefined when it does not exist. */
   list(hostDir: string): Promise<string[] | undefined>;
   /** The machine's host name (node-config uses $HOST, $HOSTNAME or os.hostname()). */
@@ -35,6 +45,8 @@ export interface ReadonlyHost {
 }
 
 export const DEFAULT_CONFIG_DIR = '/etc/onlyoffice/documentserver';
+/** dpkg's status database lists every installed package: several MiB on a busy server. */
+const DPKG_STATUS_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_RUNTIME_JSON = '/var/www/onlyoffice/Data/runtime.json';
 
 const EXT_CONFIG3 = ['js', 'cjs', 'ts', 'json', 'json5', 'hjson', 'toml', 'coffee', 'iced', 'yaml', 'yml', 'cson', 'properties', 'xml'];
@@ -123,6 +135,9 @@ export function layerFromText(
     };
   }
   const parsed = parseAsDs(raw, family, format === 'json5' ? 'json5' : 'json');
+  if (parsed.status === 'too-deep') {
+    return { kind, file, format, status: 'opaque', text: parsed.text, duplicates: [], notes: parsed.notes, ...(stat ? { stat } : {}), atStartup };
+  }
   const loaded = parsed.status === 'loaded';
   // Shipped layers (default.json, production-linux.json) get their position tree only when a finding needs a
   // location; user layers need it at once, for duplicate keys.
@@ -175,6 +190,13 @@ export interface LoadOptions {
 /** The options that must be the same when a candidate is re-loaded (validation). */
 export type ReloadOptions = Pick<LoadOptions, 'hostname' | 'serviceDefinitions'>;
 
+/** A file that decides how DS loads its configuration but could not be read (e.g. a service definition that is a FIFO). */
+export interface ReadError {
+  readonly file: string;
+  readonly code: string;
+  readonly message: string;
+}
+
 export interface LoadedConfig {
   readonly configDir: string;
   readonly version: DsVersionInfo;
@@ -187,6 +209,8 @@ export interface LoadedConfig {
   readonly loadOptions: ReloadOptions;
   /** Backups and other copies of configuration files in the config dir, which DS does not read (copies.ts). */
   readonly copies: readonly (ConfigCopy & { readonly file: string })[];
+  /** Service definitions that exist but could not be read (not a regular file, too large, no permission). */
+  readonly readErrors: readonly ReadError[];
 }
 
 const SERVICE_DIRS: readonly { dir: string; manager: 'supervisor' | 'systemd'; match: RegExp }[] = [
@@ -197,20 +221,29 @@ const SERVICE_DIRS: readonly { dir: string; manager: 'supervisor' | 'systemd'; m
   { dir: '/etc/systemd/system', manager: 'systemd', match: /^ds-.*\.service$/ },
 ];
 
-export async function discoverServices(host: ReadonlyHost): Promise<ServiceEnv[]> {
+/**
+ * The environment DS's service definitions give DocService and FileConverter. Definitions that exist but cannot be
+ * read are appended to `errors` (when given) instead of being skipped silently.
+ */
+export async function discoverServices(host: ReadonlyHost, errors?: ReadError[]): Promise<ServiceEnv[]> {
   const out: ServiceEnv[] = [];
+  const failed = (file: string, r: ReadResult) => {
+    if (!r.ok && r.code !== 'ENOENT') errors?.push({ file, code: r.code, message: r.message });
+  };
   for (const { dir, manager, match } of SERVICE_DIRS) {
     const names = (await host.list(dir)) ?? [];
     for (const name of names.filter((n) => match.test(n)).sort()) {
       const file = `${dir}/${name}`;
       const r = await host.read(file);
       if (r.ok) out.push(...(manager === 'supervisor' ? supervisorEnvs(file, r.text) : systemdEnvs(file, r.text, name)));
+      else failed(file, r);
       if (manager === 'systemd') {
         // drop-ins: /etc/systemd/system/<unit>.d/*.conf override the unit's Environment
         const dropDir = `/etc/systemd/system/${name}.d`;
         for (const d of ((await host.list(dropDir)) ?? []).filter((n) => n.endsWith('.conf')).sort()) {
           const rr = await host.read(`${dropDir}/${d}`);
           if (rr.ok) out.push(...systemdEnvs(`${dropDir}/${d}`, rr.text, name));
+          else failed(`${dropDir}/${d}`, rr);
         }
       }
     }
@@ -218,12 +251,12 @@ export async function discoverServices(host: ReadonlyHost): Promise<ServiceEnv[]
   return out.filter((s) => readsDsConfig(s.service));
 }
 
-async function detectVersion(read: ReadonlyHost['read'], configDir: string, flag?: string): Promise<DsVersionInfo> {
+async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadResult>, configDir: string, flag?: string): Promise<DsVersionInfo> {
   if (flag) {
     const v = parseVersion(flag);
     if (v) return exactVersion(v, 'flag', '--ds-version');
   }
-  const dpkg = await read('/var/lib/dpkg/status');
+  const dpkg = await read('/var/lib/dpkg/status', { maxBytes: DPKG_STATUS_MAX_BYTES });
   if (dpkg.ok) {
     const v = versionFromDpkgStatus(dpkg.text);
     if (v) return exactVersion(v, 'dpkg', 'installed package');
@@ -243,10 +276,11 @@ async function detectVersion(read: ReadonlyHost['read'], configDir: string, flag
 /** Merge NODE_* settings of the services that read the DS config (docservice first). */
 function configEnv(services: readonly ServiceEnv[]): { env: Record<string, string>; from?: ServiceEnv } {
   const docservice = services.find((s) => /docservice/i.test(s.service)) ?? services[0];
-  if (!docservice) return { env: {} };
+  if (!docservice) return { env: Object.create(null) as Record<string, string> };
   // systemd drop-ins come after the unit in discovery order and override it
   const same = services.filter((s) => s.service === docservice.service);
-  return { env: Object.assign({}, ...same.map((s) => s.env)) as Record<string, string>, from: same[same.length - 1]! };
+  const env = Object.assign(Object.create(null) as Record<string, string>, ...same.map((s) => s.env)) as Record<string, string>;
+  return { env, from: same[same.length - 1]! };
 }
 
 /** Program definitions of supervisor configuration files (already read), with their paths mapped to host paths. */
@@ -259,14 +293,15 @@ function definedServices(defs: NonNullable<LoadOptions['serviceDefinitions']>): 
 }
 
 export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Promise<LoadedConfig> {
-  const services = opts.serviceDefinitions ? definedServices(opts.serviceDefinitions) : await discoverServices(host);
+  const readErrors: ReadError[] = [];
+  const services = opts.serviceDefinitions ? definedServices(opts.serviceDefinitions) : await discoverServices(host, readErrors);
   const { env, from } = configEnv(services);
   const configDir = opts.configDir ?? env.NODE_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
   // default.json is read for the fingerprint and again as a layer: read each file once
   const cache = new Map<string, Promise<ReadResult>>();
-  const read = (p: string) => {
+  const read = (p: string, o?: ReadOptions) => {
     let r = cache.get(p);
-    if (!r) cache.set(p, (r = host.read(p)));
+    if (!r) cache.set(p, (r = host.read(p, o)));
     return r;
   };
   const version = opts.version ?? (await detectVersion(read, configDir, opts.dsVersion));
@@ -285,7 +320,10 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   const readLayer = async (file: string, kind: LayerKind, format: LayerFormat, atStartup = true) => {
     const r = await read(file);
     if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup));
-    else if (r.code !== 'ENOENT') {
+    else if (r.code === 'EFBIG') {
+      // DS reads it (it has no size limit); ds-harden does not, so it cannot tell what it sets
+      layers.push({ kind, file, format, status: 'opaque', duplicates: [], notes: [r.message], ...(r.stat ? { stat: r.stat } : {}), atStartup });
+    } else if (r.code !== 'ENOENT') {
       layers.push({
         kind,
         file,
@@ -294,7 +332,14 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
         duplicates: [],
         notes: [r.message],
         ...(r.stat ? { stat: r.stat } : {}),
-        error: { message: r.message, line: 1, column: 1, offset: 0, cause: r.code, hint: 'make the file readable' },
+        error: {
+          message: r.message,
+          line: 1,
+          column: 1,
+          offset: 0,
+          cause: r.code,
+          hint: r.code === 'ENOTREG' || r.code === 'EISDIR' ? 'replace it with a regular file (or remove it)' : 'make the file readable',
+        },
         atStartup,
       });
     }
@@ -310,16 +355,31 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
     } catch {
       ok = false;
     }
-    layers.push({
-      kind: 'node-config-env',
-      file: `NODE_CONFIG in ${from.file}`,
-      format: 'json',
-      status: ok && isPlainObject(value) ? 'loaded' : 'skipped',
-      ...(ok ? { value } : {}),
-      duplicates: [],
-      notes: ok ? [] : ['malformed JSON: node-config logs an error and ignores it'],
-      atStartup: true,
-    });
+    const depth = ok ? valueDepth(value, DS_LOADER_DEPTH_LIMIT) : 0;
+    const file = `NODE_CONFIG in ${from.file}`;
+    if (depth > MAX_EVAL_DEPTH) {
+      // the same judgement as for a file (ds-parse.ts): DS fails from about DS_LOADER_DEPTH_LIMIT levels on
+      layers.push({
+        kind: 'node-config-env',
+        file,
+        format: 'json',
+        status: 'opaque',
+        duplicates: [],
+        notes: [`nested ${depth >= DS_LOADER_DEPTH_LIMIT ? `${DS_LOADER_DEPTH_LIMIT} or more` : depth} levels deep: ds-harden evaluates at most ${MAX_EVAL_DEPTH} levels, so it cannot tell what it sets`],
+        atStartup: true,
+      });
+    } else {
+      layers.push({
+        kind: 'node-config-env',
+        file,
+        format: 'json',
+        status: ok && isPlainObject(value) ? 'loaded' : 'skipped',
+        ...(ok ? { value } : {}),
+        duplicates: [],
+        notes: ok ? [] : ['malformed JSON: node-config logs an error and ignores it'],
+        atStartup: true,
+      });
+    }
   }
 
   const legacyRuntime = env.NODE_CONFIG_RUNTIME_JSON ?? `${configDir}/runtime.json`;
@@ -344,5 +404,5 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   const loadedNames = new Set(candidates.map((c) => c.name));
   const copies = configCopies(entries, loadedNames).map((c) => ({ ...c, file: `${configDir}/${c.name}` }));
   const loadOptions: ReloadOptions = { ...(opts.hostname ? { hostname: opts.hostname } : {}), ...(opts.serviceDefinitions ? { serviceDefinitions: opts.serviceDefinitions } : {}) };
-  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, copies, loadOptions };
+  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, copies, loadOptions, readErrors };
 }

@@ -2,6 +2,13 @@
  * The effective configuration, merged as node-config's extendDeep does (ds-facts §1.2):
  * objects deep-merge, arrays and scalars replace, later layers win. For every path we keep the list of
  * layers that set it, so `--explain` and findings can point at the file and line that decided a value.
+ *
+ * A `"__proto__"` key never reaches the merged value. JSON.parse and JSON5 (json5 2.2.3, npm package lib/parse.js:998:
+ * `Object.defineProperty`) give it as an ordinary own property; node-config's extendDeep then reads
+ * `mergeInto["__proto__"]` — Object.prototype — and merges the member into it (node-config@v3.3.12:lib/config.js:1300-1316,
+ * 3b92726:lib/config.js:1364-1380 for 2.0.1): DS's whole process inherits the members (prototype pollution; observed
+ * with config 3.3.12 and 2.0.1: `({}).severity === "info"` after loading `{"__proto__": {"severity": "info"}}`).
+ * That is reported by DSH116 from the layers; copying it here would pollute ds-harden's own objects the same way.
  */
 import type { EffectiveConfig, JsonPath, Layer, Setter, SourceLocation } from '../types.js';
 import { findNode } from '../parse/tree.js';
@@ -15,8 +22,19 @@ export function dotted(path: JsonPath): string {
   return path.join('.');
 }
 
-function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+/** The key whose assignment changes an object's prototype instead of adding a member. */
+export const PROTO_KEY = '__proto__';
+
+/**
+ * A deep copy of parsed data: plain objects and arrays are copied, `__proto__` members are left out (see above), so
+ * assigning the copied keys can never reach a prototype. Depth is bounded by the parser's check (depth.ts).
+ */
+export function cloneData<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x: unknown) => cloneData(x)) as T;
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) if (k !== PROTO_KEY) out[k] = cloneData(v[k]);
+  return out as T;
 }
 
 /** Layers that contribute values: loaded and holding an object (a top-level [] or null is ignored by DS). */
@@ -35,6 +53,7 @@ export function mergeLayers(layers: readonly Layer[]): EffectiveConfig {
   };
   const recordAll = (obj: Record<string, unknown>, prefix: string, layer: number) => {
     for (const k of Object.keys(obj)) {
+      if (k === PROTO_KEY) continue;
       const key = prefix ? `${prefix}.${k}` : k;
       const v = obj[k];
       record(key, layer, v);
@@ -43,12 +62,14 @@ export function mergeLayers(layers: readonly Layer[]): EffectiveConfig {
   };
   const merge = (into: Record<string, unknown>, from: Record<string, unknown>, prefix: string, layer: number) => {
     for (const k of Object.keys(from)) {
+      if (k === PROTO_KEY) continue;
       const key = prefix ? `${prefix}.${k}` : k;
       const v = from[k];
       record(key, layer, v);
-      if (isPlainObject(into[k]) && isPlainObject(v)) merge(into[k] as Record<string, unknown>, v, key, layer);
+      const cur = Object.hasOwn(into, k) ? into[k] : undefined;
+      if (isPlainObject(cur) && isPlainObject(v)) merge(cur, v, key, layer);
       else {
-        into[k] = clone(v);
+        into[k] = cloneData(v);
         if (isPlainObject(v)) recordAll(v, key, layer);
       }
     }

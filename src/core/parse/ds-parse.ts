@@ -13,6 +13,7 @@ import type { ParseFailure, ParserFamily } from '../types.js';
 import { offsetToPosition, positionToOffset } from '../text/position.js';
 import { describeChar, isLookalike } from '../text/excerpt.js';
 import { strictJsonError, type StrictError } from './strict-json.js';
+import { DS_LOADER_DEPTH_LIMIT, MAX_EVAL_DEPTH, nestingDepth } from './depth.js';
 
 // The JSON5 parsers DS uses, json5 2.2.3 (config 3.3.12, DS 9.x) and json5 1.0.2 (config 2.0.1, DS ≤ 8.3), are
 // evaluated only when a file is not strict JSON (most are, and `check` must start fast). Plain require() calls:
@@ -28,7 +29,8 @@ function json5Of(family: ParserFamily): Json5 {
 }
 
 export interface ParseOutcome {
-  readonly status: 'loaded' | 'skipped' | 'parse-error';
+  /** too-deep: DS parses it, but it nests deeper than ds-harden evaluates (MAX_EVAL_DEPTH); no value is returned. */
+  readonly status: 'loaded' | 'skipped' | 'parse-error' | 'too-deep';
   /** The text DS parses (BOM removed). Positions refer to it. */
   readonly text: string;
   readonly value?: unknown;
@@ -47,6 +49,42 @@ export function parseAsDs(raw: string, family: ParserFamily, format: 'json' | 'j
     return { status: 'skipped', text: '', notes: ['empty file: DS ≤ 8.3 skips it'], hadBom: false };
   }
   const { text, hadBom } = stripBom(raw);
+  const outcome = parseText(text, hadBom, family, format);
+  if (outcome.status !== 'loaded') return outcome;
+  // The parsers are iterative, DS's loader and ds-harden's walkers are not (depth.ts): judge the depth of what parsed.
+  const depth = nestingDepth(text, DS_LOADER_DEPTH_LIMIT);
+  if (depth >= DS_LOADER_DEPTH_LIMIT) {
+    const cause = `nested ${DS_LOADER_DEPTH_LIMIT} or more levels deep`;
+    return {
+      status: 'parse-error',
+      text,
+      hadBom,
+      notes: [],
+      error: {
+        message: `${cause}: DS's configuration loader (node-config) walks the value recursively and stops with "Maximum call stack size exceeded"`,
+        line: 1,
+        column: 1,
+        offset: 0,
+        cause: `${cause} (node-config's recursive walk overflows the stack at about 2,000 levels)`,
+        hint: 'the file was most likely generated or damaged; restore it from your backup (DS configuration files nest 6 levels)',
+      },
+    };
+  }
+  if (depth > MAX_EVAL_DEPTH) {
+    return {
+      status: 'too-deep',
+      text,
+      hadBom,
+      notes: [
+        `nested ${depth} levels deep: ds-harden evaluates at most ${MAX_EVAL_DEPTH} levels (DS's own files nest 6), so it cannot tell what this file sets. ` +
+          `DS loads it, and fails to start from about ${DS_LOADER_DEPTH_LIMIT} levels on`,
+      ],
+    };
+  }
+  return outcome;
+}
+
+function parseText(text: string, hadBom: boolean, family: ParserFamily, format: 'json' | 'json5'): ParseOutcome {
   if (family === 'config3' || format === 'json5') {
     // Fast path: JSON5 is a superset of JSON with the same values, and JSON.parse is ~20x faster.
     try {

@@ -60,70 +60,75 @@ export function strictJsonError(text: string): StrictError | undefined {
     }
   }
 
-  function value(): void {
+  // Iterative (an explicit stack instead of recursion): input nested 100,000 levels deep must give an answer, not a
+  // stack overflow. Each stack entry is an open container.
+  const stack: ('{' | '[')[] = [];
+
+  /** Read one value; returns true when it opened a container (its members come next). */
+  function value(): boolean {
     ws();
     const c = text.charAt(pos);
-    if (c === '{') {
+    if (c === '{' || c === '[') {
       pos++;
+      stack.push(c);
+      return true;
+    }
+    if (c === '"') str();
+    else if (c === '-' || /[0-9]/.test(c)) num();
+    else {
+      const w = ['true', 'false', 'null'].find((x) => text.startsWith(x, pos));
+      if (!w) fail('value');
+      pos += w!.length;
+    }
+    return false;
+  }
+
+  /** Expect a key and its colon inside an object. */
+  function key(): void {
+    ws();
+    if (text.charAt(pos) !== '"') fail('key');
+    str();
+    ws();
+    if (text.charAt(pos) !== ':') fail('colon');
+    pos++;
+  }
+
+  function run(): void {
+    // `first`: just after an opener, where the closer may come at once
+    let first = value();
+    for (;;) {
+      if (stack.length === 0) return;
+      const top = stack[stack.length - 1]!;
+      const close = top === '{' ? '}' : ']';
       ws();
-      if (text.charAt(pos) === '}') {
-        pos++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text.charAt(pos) !== '"') fail('key');
-        str();
-        ws();
-        if (text.charAt(pos) !== ':') fail('colon');
-        pos++;
-        value();
-        ws();
-        if (text.charAt(pos) === ',') {
+      if (first) {
+        first = false;
+        if (text.charAt(pos) === close) {
           pos++;
+          stack.pop();
           continue;
         }
-        if (text.charAt(pos) === '}') {
-          pos++;
-          return;
-        }
-        fail('comma-or-close');
+        if (top === '{') key();
+        first = value();
+        continue;
       }
-    }
-    if (c === '[') {
-      pos++;
-      ws();
-      if (text.charAt(pos) === ']') {
+      if (text.charAt(pos) === ',') {
         pos++;
-        return;
+        if (top === '{') key();
+        first = value();
+        continue;
       }
-      for (;;) {
-        value();
-        ws();
-        if (text.charAt(pos) === ',') {
-          pos++;
-          continue;
-        }
-        if (text.charAt(pos) === ']') {
-          pos++;
-          return;
-        }
-        fail('comma-or-close');
+      if (text.charAt(pos) === close) {
+        pos++;
+        stack.pop();
+        continue;
       }
+      fail('comma-or-close');
     }
-    if (c === '"') return str();
-    if (c === '-' || /[0-9]/.test(c)) return num();
-    for (const w of ['true', 'false', 'null']) {
-      if (text.startsWith(w, pos)) {
-        pos += w.length;
-        return;
-      }
-    }
-    fail('value');
   }
 
   try {
-    value();
+    run();
     ws();
     if (pos < text.length) fail('end');
     return undefined;

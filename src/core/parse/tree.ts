@@ -7,6 +7,7 @@
  * It is tolerant: it accepts the union of JSON5 and JSONC syntax.
  */
 import type { JsonPath } from '../types.js';
+import { MAX_EVAL_DEPTH } from './depth.js';
 
 export interface JsonNode {
   readonly type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
@@ -73,14 +74,23 @@ export function buildTree(text: string): TreeResult {
   function readString(): string {
     const quote = peek();
     pos++;
-    // fast path: no escapes before the closing quote
+    // fast path: no escape or line break before the closing quote (looked for up to the quote only: searching the
+    // rest of the text for every string would make the whole scan quadratic)
     const close = text.indexOf(quote, pos);
-    const bs = text.indexOf('\\', pos);
-    const nl = text.indexOf('\n', pos);
-    if (close >= 0 && (bs < 0 || bs > close) && (nl < 0 || nl > close)) {
-      const out = text.slice(pos, close);
-      pos = close + 1;
-      return out;
+    if (close >= 0) {
+      let plain = true;
+      for (let i = pos; i < close; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x5c || c === 0x0a) {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
+        const out = text.slice(pos, close);
+        pos = close + 1;
+        return out;
+      }
     }
     let out = '';
     for (;;) {
@@ -159,9 +169,13 @@ export function buildTree(text: string): TreeResult {
     throw new Stop();
   }
 
+  // recursion is bounded: deeper text gives no tree (load.ts reports such files before they get here)
+  let level = 0;
+
   function object(): JsonNode {
     const start = pos;
     pos++;
+    if (++level > MAX_EVAL_DEPTH) throw new Stop();
     const children: JsonNode[] = [];
     const seen = new Map<string, number>();
     for (;;) {
@@ -195,12 +209,14 @@ export function buildTree(text: string): TreeResult {
       }
       throw new Stop();
     }
+    level--;
     return { type: 'object', offset: start, length: pos - start, children };
   }
 
   function array(): JsonNode {
     const start = pos;
     pos++;
+    if (++level > MAX_EVAL_DEPTH) throw new Stop();
     const children: JsonNode[] = [];
     for (;;) {
       skip();
@@ -222,6 +238,7 @@ export function buildTree(text: string): TreeResult {
       }
       throw new Stop();
     }
+    level--;
     return { type: 'array', offset: start, length: pos - start, children };
   }
 
@@ -244,13 +261,20 @@ export function findNode(root: JsonNode | undefined, path: JsonPath): JsonNode |
   let node = root;
   for (const seg of path) {
     if (!node?.children) return undefined;
-    if (node.type === 'array') {
-      node = typeof seg === 'number' ? node.children[seg] : undefined;
-    } else {
-      let found: JsonNode | undefined;
-      for (const c of node.children) if (c.key === String(seg)) found = c;
-      node = found;
-    }
+    node = node.type === 'array' ? (typeof seg === 'number' ? node.children[seg] : undefined) : membersOf(node).get(String(seg));
   }
   return node;
+}
+
+/** key → last member with that key, built once per object node (many findings locate keys of one big object). */
+const memberIndex = new WeakMap<JsonNode, Map<string, JsonNode>>();
+
+function membersOf(node: JsonNode): Map<string, JsonNode> {
+  let index = memberIndex.get(node);
+  if (!index) {
+    index = new Map();
+    for (const c of node.children ?? []) if (c.key !== undefined) index.set(c.key, c);
+    memberIndex.set(node, index);
+  }
+  return index;
 }

@@ -1,4 +1,16 @@
-/** A small unified diff (LCS over lines) for --dry-run; callers redact secrets before diffing. */
+/**
+ * A small unified diff (LCS over lines) for --dry-run; callers redact secrets before diffing.
+ *
+ * Bounded: the common head and tail are matched first (an apply edit touches a few lines of a file), and the LCS
+ * table is built only for the rest while it has at most MAX_LCS_CELLS cells; beyond that the differing middle is
+ * shown as removed and added as a whole — a correct diff, if not the shortest — instead of a table of
+ * (lines × lines) numbers (40,000 lines each way would need 6 GB).
+ */
+
+/** Largest LCS table (cells) the diff builds: 4 million numbers ≈ 32 MB. */
+export const MAX_LCS_CELLS = 4_000_000;
+
+type Op = { t: ' ' | '-' | '+'; s: string; ai: number; bi: number };
 
 export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, context = 3): string {
   if (a === b) return '';
@@ -6,21 +18,14 @@ export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, 
   const y = b.split(/\r?\n/);
   const n = x.length;
   const m = y.length;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-    }
-  }
-  type Op = { t: ' ' | '-' | '+'; s: string; ai: number; bi: number };
+  let head = 0;
+  while (head < n && head < m && x[head] === y[head]) head++;
+  let tail = 0;
+  while (tail < n - head && tail < m - head && x[n - 1 - tail] === y[m - 1 - tail]) tail++;
   const ops: Op[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) ops.push({ t: ' ', s: x[i]!, ai: i++, bi: j++ });
-    else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ t: '-', s: x[i]!, ai: i++, bi: j });
-    else ops.push({ t: '+', s: y[j]!, ai: i, bi: j++ });
-  }
+  for (let k = 0; k < head; k++) ops.push({ t: ' ', s: x[k]!, ai: k, bi: k });
+  middleOps(x, y, head, n - tail, head, m - tail, ops);
+  for (let k = tail; k > 0; k--) ops.push({ t: ' ', s: x[n - k]!, ai: n - k, bi: m - k });
   const out = [`--- ${nameA}`, `+++ ${nameB}`];
   let k = 0;
   while (k < ops.length) {
@@ -48,4 +53,30 @@ export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, 
     k = end;
   }
   return out.join('\n') + '\n';
+}
+
+/** Edit operations turning x[i0, i1) into y[j0, j1): LCS when the table is small enough, else remove-all/add-all. */
+function middleOps(x: readonly string[], y: readonly string[], i0: number, i1: number, j0: number, j1: number, ops: Op[]): void {
+  const n = i1 - i0;
+  const m = j1 - j0;
+  if ((n + 1) * (m + 1) > MAX_LCS_CELLS) {
+    for (let i = i0; i < i1; i++) ops.push({ t: '-', s: x[i]!, ai: i, bi: j0 });
+    for (let j = j0; j < j1; j++) ops.push({ t: '+', s: y[j]!, ai: i1, bi: j });
+    return;
+  }
+  // lcs[i][j] for the suffixes x[i0 + i..], y[j0 + j..], in one flat typed array
+  const w = m + 1;
+  const lcs = new Uint32Array((n + 1) * w);
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i * w + j] = x[i0 + i] === y[j0 + j] ? lcs[(i + 1) * w + j + 1]! + 1 : Math.max(lcs[(i + 1) * w + j]!, lcs[i * w + j + 1]!);
+    }
+  }
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i0 + i] === y[j0 + j]) ops.push({ t: ' ', s: x[i0 + i]!, ai: i0 + i++, bi: j0 + j++ });
+    else if (i < n && (j >= m || lcs[(i + 1) * w + j]! >= lcs[i * w + j + 1]!)) ops.push({ t: '-', s: x[i0 + i]!, ai: i0 + i++, bi: j0 + j });
+    else ops.push({ t: '+', s: y[j0 + j]!, ai: i0 + i, bi: j0 + j++ });
+  }
 }

@@ -151,13 +151,17 @@ function strictRender(value: unknown): string {
 
 /** Apply `ops` to a plain object copy (for --normalize, which rewrites the file from DS's parsed value). */
 function setIn(obj: Record<string, unknown>, path: JsonPath, value: unknown): void {
+  // own members only, and defineProperty for the writes: the object is parsed data (it may hold "__proto__" or
+  // "constructor" keys), and nothing read from it may reach a prototype
+  const put = (o: Record<string, unknown>, k: string, v: unknown) =>
+    Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
   let cur = obj;
   path.slice(0, -1).forEach((seg) => {
     const k = String(seg);
-    if (!isPlainObject(cur[k])) cur[k] = {};
+    if (!Object.hasOwn(cur, k) || !isPlainObject(cur[k])) put(cur, k, {});
     cur = cur[k] as Record<string, unknown>;
   });
-  cur[String(path[path.length - 1])] = value;
+  put(cur, String(path[path.length - 1]), value);
 }
 
 export function planApply(loaded: LoadedConfig, desired: DesiredState, opts: { normalize: boolean }): Plan {
@@ -184,11 +188,23 @@ export function planApply(loaded: LoadedConfig, desired: DesiredState, opts: { n
   if (changes.length > 0) {
     if (!local || (local.status === 'skipped' && (local.text ?? '').trim() === '')) {
       after = newDocument(ops);
-    } else if (local.status === 'parse-error' || local.status === 'unreadable') {
+    } else if (local.status === 'unreadable') {
+      refusals.push({
+        code: 'parse-error',
+        message: `${local.notes[0] ?? `${target} cannot be read`} — nothing was written; fix the file first (ds-harden check shows what DS makes of it).`,
+        location: { file: target, line: 1, column: 1 },
+      });
+    } else if (local.status === 'opaque') {
+      refusals.push({
+        code: 'parse-error',
+        message: `${target}: ${local.notes.join('; ')}. An edit cannot be validated, so nothing was written.`,
+        location: { file: target, line: 1, column: 1 },
+      });
+    } else if (local.status === 'parse-error') {
       refusals.push({
         code: 'parse-error',
         message:
-          `${target} cannot be parsed by this DS version (${local.error?.cause ?? 'unreadable'} at ${local.error?.line}:${local.error?.column}); ` +
+          `${target} cannot be parsed by this DS version (${local.error?.cause ?? 'parse error'} at ${local.error?.line}:${local.error?.column}); ` +
           'DS cannot start with it either. Fix it first (ds-harden check shows where), or restore a backup (ds-harden rollback).',
         location: { file: target, line: local.error?.line ?? 1, column: local.error?.column ?? 1 },
       });

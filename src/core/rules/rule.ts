@@ -45,6 +45,8 @@ export interface RuleContext {
   originLayer(path: string): Layer | undefined;
   /** What a live probe of the running server saw (`probe`, `check --url`); absent otherwise. Live rules read only this. */
   readonly live?: LiveObservations;
+  /** Service definitions that exist but could not be read (their NODE_CONFIG etc. are unknown). */
+  readonly readErrors?: readonly { readonly file: string; readonly code: string; readonly message: string }[];
 }
 
 /** What a rule reports; evaluate() adds ruleId, severity (unless overridden), title and remediation. */

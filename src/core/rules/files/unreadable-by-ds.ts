@@ -78,7 +78,7 @@ export const unreadableByDs: Rule = {
           if (!canRead(stat, user)) hits.push(cannotRead(ctx, layer, stat));
           else if (!permission) {
             hits.push({
-              message: `${layer.file} cannot be read (${code}), whatever the permissions. ${consequence(layer)}`,
+              message: `${layer.notes[0] ?? `${layer.file} cannot be read (${code})`}, whatever the permissions. ${consequence(layer)}`,
               severity: graded(layer, 'critical'),
               location: fileStart(layer.file),
             });
@@ -93,8 +93,9 @@ export const unreadableByDs: Rule = {
             location: fileStart(layer.file),
           });
         } else {
+          // the adapter's sentence says what the file is (a FIFO, a directory, …) and what to do
           hits.push({
-            message: `${layer.file} cannot be read (${code}). ${consequence(layer)}`,
+            message: `${layer.notes[0] ?? `${layer.file} cannot be read (${code})`}. ${consequence(layer)}`,
             severity: graded(layer, 'critical'),
             location: fileStart(layer.file),
           });

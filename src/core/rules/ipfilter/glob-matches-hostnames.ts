@@ -7,13 +7,19 @@
  * an allow glob although the same IP under another name is denied; info for a deny glob that, as a side effect,
  * refuses outgoing requests to such names. Only globs ending in "*" are considered: a host name cannot end in a
  * numeric label, so "192.168.*.1" matches no name that resolves through public DNS.
+ *
+ * Bounded: each judged glob costs one evaluation of the whole list, so at most MAX_GLOBS globs are judged (real lists
+ * hold a handful); beyond that one info finding says the analysis stopped, instead of taking quadratic time.
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { analyzeAddress, evaluateIpFilter } from '../../ds/ipfilter.js';
-import { at, isCatchAll, reachable, ruleEntries, ruleName, show } from './common.js';
+import { at, atKey, isCatchAll, reachable, ruleEntries, ruleName, show } from './common.js';
 
 const ATTACKER_IP = '203.0.113.7';
+
+/** Globs judged per rules list (each one is an evaluation of the whole list). */
+export const MAX_GLOBS = 64;
 
 /** A host name that the glob matches, e.g. "10.*" → "10.evil.example". */
 function nameFor(glob: string): string {
@@ -38,14 +44,23 @@ export const globMatchesHostnames: Rule = {
     const rules = ctx.get(K.ipRules);
     const live = reachable(rules);
     const hits: RuleHit[] = [];
+    // the same for every glob: how the attacker's IP fares under a name no glob matches
+    let other: ReturnType<typeof evaluateIpFilter> | undefined;
+    let judged = 0;
+    let skipped = 0;
     for (const e of ruleEntries(rules)) {
       const a = e.address;
       if (!e.isObject || typeof a !== 'string' || !live.has(e.index)) continue;
       if (!/^[0-9.*]+$/.test(a) || !/[0-9]/.test(a) || !a.endsWith('*') || isCatchAll(a)) continue;
       if (analyzeAddress(a).length > 0) continue;
+      if (judged >= MAX_GLOBS) {
+        skipped++;
+        continue;
+      }
+      judged++;
       const host = nameFor(a);
       const byName = evaluateIpFilter(rules, { hostname: host, ip: ATTACKER_IP });
-      const other = evaluateIpFilter(rules, { hostname: 'attacker.example', ip: ATTACKER_IP });
+      other ??= evaluateIpFilter(rules, { hostname: 'attacker.example', ip: ATTACKER_IP });
       if (byName.matchedIndex !== e.index) continue;
       if (e.allowed && byName.decision === 'allowed' && other.decision === 'denied') {
         hits.push({
@@ -65,6 +80,15 @@ export const globMatchesHostnames: Rule = {
           ...at(ctx, e.index, 'address'),
         });
       }
+    }
+    if (skipped > 0) {
+      hits.push({
+        message:
+          `ipfilter.rules holds more than ${MAX_GLOBS} IP globs ending in "*"; ds-harden judged the first ${MAX_GLOBS} and did not analyse ` +
+          `the other ${skipped} for host-name matches. Check them by hand, or replace the globs by exact addresses.`,
+        severity: 'info',
+        ...atKey(ctx, K.ipRules),
+      });
     }
     return hits;
   },

@@ -63,6 +63,8 @@ export const malformedRules: Rule = {
     }
     const hits: RuleHit[] = [];
     const entries = ruleEntries(rules);
+    // the first catch-all, once (looking back from every broken entry would be quadratic)
+    const firstCatchAll = entries.find((x) => x.isObject && isCatchAll(x.address));
     for (const e of entries) {
       if (e.isObject && typeof e.address === 'string') continue;
       const what = !e.isObject
@@ -70,7 +72,7 @@ export const malformedRules: Rule = {
         : e.address === undefined
           ? `has no "address"`
           : `has an address that is ${typeName(e.address)}${e.address === null ? '' : ` (${show(e.address)})`}, not a string`;
-      const catchAll = entries.slice(0, e.index).find((x) => x.isObject && isCatchAll(x.address));
+      const catchAll = firstCatchAll !== undefined && firstCatchAll.index < e.index ? firstCatchAll : undefined;
       const { text, severity, dormant } = brokenRuleEffect(ctx, catchAll === undefined);
       const hasAddressKey = e.isObject && Object.hasOwn(e.value as object, 'address');
       hits.push({

@@ -5,7 +5,10 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { shadowedRules } from '../../ds/ipfilter.js';
-import { at, isCatchAll, ruleName, show } from './common.js';
+import { at, atKey, isCatchAll, ruleName, show } from './common.js';
+
+/** Shadowed rules reported one by one; the rest are counted in one finding (a list of thousands helps nobody). */
+export const MAX_LISTED = 100;
 
 export const shadowedRule: Rule = {
   id: 'DSH506',
@@ -24,7 +27,8 @@ export const shadowedRule: Rule = {
     const rules = ctx.get(K.ipRules);
     if (!Array.isArray(rules)) return [];
     const hits: RuleHit[] = [];
-    for (const { index, by } of shadowedRules(rules)) {
+    const shadowed = shadowedRules(rules);
+    for (const { index, by } of shadowed.slice(0, MAX_LISTED)) {
       const later = rules[index] as Record<string, unknown>;
       const earlier = rules[by] as Record<string, unknown>;
       const same = Boolean(later['allowed']) === Boolean(earlier['allowed']);
@@ -39,6 +43,16 @@ export const shadowedRule: Rule = {
       hits.push({
         message: `${ruleName(index)} ${show(later)} is never reached: ${ruleName(by)} ${how}, and the first match wins; ${consequence}.`,
         ...at(ctx, index, 'address'),
+      });
+    }
+    if (shadowed.length > MAX_LISTED) {
+      const rest = shadowed.slice(MAX_LISTED);
+      hits.push({
+        message:
+          `${rest.length} more rules are never reached (${ruleName(rest[0]!.index)} to ${ruleName(rest[rest.length - 1]!.index)}); ` +
+          `the first ${MAX_LISTED} are listed one by one above. Reorder or shorten the list (a final {"address":"*","allowed":false} after ` +
+          'the specific rules).',
+        ...atKey(ctx, K.ipRules),
       });
     }
     return hits;

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { isManaged } from '../../ds/keys.js';
+import { displayPath } from '../../redact.js';
 
 export const duplicateKeys: Rule = {
   id: 'DSH102',
@@ -16,10 +17,11 @@ export const duplicateKeys: Rule = {
       l.status === 'loaded'
         ? l.duplicates.map((d) => {
             const key = d.path.join('.');
+            const shown = displayPath(key);
             return {
-              message: `"${String(d.path[d.path.length - 1])}" appears at line ${d.first.line} and again at line ${d.last.line} of ${l.file}; DS ignores the first one (${key}).`,
+              message: `"${shown.split('.').pop()}" appears at line ${d.first.line} and again at line ${d.last.line} of ${l.file}; DS ignores the first one (${shown}).`,
               location: d.first,
-              key,
+              key: shown,
               severity: isManaged(key) || ['services', 'services.CoAuthoring'].includes(key) ? ('high' as const) : ('medium' as const),
             };
           })

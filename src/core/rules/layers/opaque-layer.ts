@@ -11,8 +11,14 @@ export const opaqueLayer: Rule = {
   remediation: 'Convert the file to local.json (or fold its settings into local.json) and delete it.',
   reads: [],
   check(ctx) {
-    return ctx.layers
+    const layers = ctx.layers
       .filter((l) => l.status === 'opaque')
       .map((l) => ({ message: `${l.file}: ${l.notes.join('; ')}.`, location: { file: l.file, line: 1, column: 1 } }));
+    // a service definition ds-harden could not read may set NODE_CONFIG / NODE_CONFIG_DIR for DocService
+    const defs = (ctx.readErrors ?? []).map((e) => ({
+      message: `${e.message}. It is a service definition: the environment it gives DocService (NODE_CONFIG, NODE_CONFIG_DIR) is unknown to ds-harden.`,
+      location: { file: e.file, line: 1, column: 1 },
+    }));
+    return [...layers, ...defs];
   },
 };

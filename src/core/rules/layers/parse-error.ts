@@ -6,10 +6,11 @@
  */
 import type { Rule } from '../rule.js';
 import { safeExcerpt } from './snippet.js';
+import { defaultKeyNames } from './common.js';
 
 /** An excerpt with a note after its caret. */
-function marked(text: string, line: number, column: number, note: string): string {
-  return `${safeExcerpt(text, line, column)} ${note}`;
+function marked(text: string, line: number, column: number, note: string, keep: ReadonlySet<string>): string {
+  return `${safeExcerpt(text, line, column, keep)} ${note}`;
 }
 
 export const parseError: Rule = {
@@ -32,15 +33,17 @@ export const parseError: Rule = {
         const likely = e.likely;
         let where = '';
         let excerpt = '';
-        if (l.text !== undefined) excerpt = `\n${safeExcerpt(l.text, e.line, e.column)}`;
+        // DS's own key names stay readable near the error; every other word there may be a damaged secret
+        const keep = defaultKeyNames(ctx);
+        if (l.text !== undefined) excerpt = `\n${safeExcerpt(l.text, e.line, e.column, keep)}`;
         if (likely) {
           where = ` DS reports the error at ${at}, where its parser stopped; the likely cause is at ${likely.line}:${likely.column}.`;
           if (l.text !== undefined) {
             excerpt =
               likely.line === e.line
-                ? `\n${marked(l.text, e.line, e.column, `DS stops here (${at}); the cause is at column ${likely.column}`)}`
-                : `\n${marked(l.text, likely.line, likely.column, `likely cause (${likely.line}:${likely.column})`)}` +
-                  `\n${marked(l.text, e.line, e.column, `DS stops here (${at})`)}`;
+                ? `\n${marked(l.text, e.line, e.column, `DS stops here (${at}); the cause is at column ${likely.column}`, keep)}`
+                : `\n${marked(l.text, likely.line, likely.column, `likely cause (${likely.line}:${likely.column})`, keep)}` +
+                  `\n${marked(l.text, e.line, e.column, `DS stops here (${at})`, keep)}`;
           }
         }
         return {

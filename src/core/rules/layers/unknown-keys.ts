@@ -2,12 +2,16 @@ import type { Rule, RuleHit } from '../rule.js';
 import { isPlainObject, locate } from '../../layers/merge.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
 import { ALIASES, passThroughAncestor } from '../../ds/pass-through.js';
+import { PROTO_KEY } from '../../layers/merge.js';
+import { displayPath, isSecretBearingPath, mask } from '../../redact.js';
 import { adminLayers, shippedDefaults } from './common.js';
 
 /** Every dotted path of the objects in `value` (arrays are leaves). */
 function paths(value: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
   if (!isPlainObject(value)) return out;
   for (const [k, v] of Object.entries(value)) {
+    // "__proto__" is not ignored by DS: DSH116 says what it does
+    if (k === PROTO_KEY) continue;
     out.push([...prefix, k]);
     paths(v, [...prefix, k], out);
   }
@@ -59,15 +63,18 @@ export const unknownKeys: Rule = {
         if (known) continue;
         reported.push(key);
         const name = p[p.length - 1]!;
+        // an unknown name inside an object that holds secrets may itself be a secret pasted as a key: not shown
+        const parent = p.slice(0, -1).join('.');
+        const shownKey = parent !== '' && isSecretBearingPath(parent) ? `${displayPath(parent)}.${mask(name)}` : displayPath(key);
         const places = placesOf(name, def);
         const security = ['ipfilter', 'token', 'secret', 'enable', 'inbox', 'outbox', 'rules', 'useforrequest'].includes(name) ||
           places.some((pl) => MANAGED_PREFIXES.some((m) => pl.startsWith(m)));
         hits.push({
           message:
-            `${key} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
+            `${shownKey} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
             (places.length ? `; did you mean ${places.join(' or ')}?` : '.'),
           location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
-          key,
+          key: shownKey,
           severity: security ? 'high' : 'low',
         });
       }

@@ -3,6 +3,7 @@ import { getPath, isPlainObject, locate } from '../../layers/merge.js';
 import { isManaged } from '../../ds/keys.js';
 import { coercionFor } from '../../ds/pass-through.js';
 import { adminLayers, shippedDefaults } from './common.js';
+import { displayPath, shownValue } from '../../redact.js';
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
@@ -48,11 +49,11 @@ export const wrongType: Rule = {
         const boolish = kd === 'boolean' && kv === 'string';
         hits.push({
           message:
-            `${key} is ${kv} ${JSON.stringify(v)} in ${layer.file}, but ${kd} in default.json` +
+            `${displayPath(key)} is ${kv} ${shownValue(key, v)} in ${layer.file}, but ${kd} in default.json` +
             (boolish ? ` — DS treats every non-empty string as true` : '') +
             '.',
           location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
-          key,
+          key: displayPath(key),
           severity: boolish || kd === 'array' || kd === 'object' ? 'medium' : 'low',
         });
       }

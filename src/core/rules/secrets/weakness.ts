@@ -34,15 +34,26 @@ function distinctCount(s: string): number {
   return new Set(s).size;
 }
 
-/** Smallest p ≤ len/2 such that s[i] === s[i-p] for every i, or undefined. */
+/**
+ * Smallest p ≤ len/2 such that s[i] === s[i-p] for every i, or undefined. Linear: the smallest such p is the length
+ * minus the longest proper border (KMP prefix function); trying every p takes quadratic time on a long secret made of
+ * one block repeated with a change at the very end.
+ */
 function period(s: string): number | undefined {
-  for (let p = 1; p <= s.length / 2; p++) {
-    let ok = true;
-    for (let i = p; i < s.length && ok; i++) ok = s[i] === s[i - p];
-    if (ok) return p;
+  const n = s.length;
+  if (n < 2) return undefined;
+  const border = new Int32Array(n);
+  for (let i = 1, k = 0; i < n; i++) {
+    while (k > 0 && s.charCodeAt(i) !== s.charCodeAt(k)) k = border[k - 1]!;
+    if (s.charCodeAt(i) === s.charCodeAt(k)) k++;
+    border[i] = k;
   }
-  return undefined;
+  const p = n - border[n - 1]!;
+  return p <= n / 2 ? p : undefined;
 }
+
+/** Word analyses look at this many characters at most (a longer secret is judged by its start). */
+const MAX_WORD_SCAN = 65_536;
 
 function longestSequence(s: string): number {
   let best = 1;
@@ -108,8 +119,9 @@ export function weaknessOf(s: string): string | undefined {
   if (p !== undefined) return `it is one ${p}-character block repeated`;
   const run = longestSequence(s);
   if (run >= MIN_SEQUENCE_RUN) return `it contains a run of ${run} consecutive characters (like "abcdefgh" or "98765432")`;
-  const covered = wordCoverage(s);
-  if (covered * 2 >= s.length) return `${covered} of its ${s.length} characters are common words (password, secret, onlyoffice, …)`;
-  if (wordLike(s)) return 'it is a single-case, letters-only phrase that reads like words';
+  const head = s.length > MAX_WORD_SCAN ? s.slice(0, MAX_WORD_SCAN) : s;
+  const covered = wordCoverage(head);
+  if (covered * 2 >= head.length) return `${covered} of its ${s.length} characters are common words (password, secret, onlyoffice, …)`;
+  if (wordLike(head)) return 'it is a single-case, letters-only phrase that reads like words';
   return undefined;
 }
