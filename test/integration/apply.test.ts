@@ -142,9 +142,7 @@ describe.concurrent('apply fails → automatic rollback to the original bytes', 
   it('a service that dies after startsecs is caught in the settle window (--settle 4): exit 20, original bytes, RUNNING', { timeout: T }, async (ctx) => {
     await withDs(ctx, { fault: { kind: 'exit-after:2500' } }, async (ds) => {
       const orig = read(ds.local);
-      const t0 = Date.now();
       const r = await ds.run([...ds.applyArgs, '--settle', '4', '--json']);
-      const ms = Date.now() - t0;
       expect(r.code, all(r)).toBe(20);
       const j = JSON.parse(r.stdout) as { outcome: string; failure: { reason: string; failed: { name: string }[]; logs: { name: string; stream: string; tail: string }[] } };
       expect(j.outcome).toBe('rolled-back');
@@ -155,8 +153,7 @@ describe.concurrent('apply fails → automatic rollback to the original bytes', 
       expect(read(ds.local).equals(orig)).toBe(true);
       expect(await allRunning(ds)).toEqual(ALL_RUNNING);
       expect(await health(ds)).toBe('200 true');
-      // it did not pass the crash as healthy and came back soon after the crash (not only at a timeout)
-      expect(ms).toBeLessThan(25_000);
+      // caught by the settle window itself (the reason above), not by a health timeout; how fast is bench:apply's business
     });
   });
 

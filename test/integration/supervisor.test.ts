@@ -205,7 +205,8 @@ describe('real supervisord + stand-in DocService', () => {
     expect(state?.state).toBe('FATAL');
     expect(state?.description).toBe('Exited too quickly (process log may have details)');
     const tFatal = performance.now() - t0;
-    expect(tFatal).toBeLessThan(15_000);
+    // real supervisor: FATAL ≈ 9 s after the restart (ds-observed §3b); the bound only says it ends FATAL, not when
+    expect(tFatal).toBeLessThan(60_000);
     const st = await s.ctl(['status']);
     expect(st.exitCode).toBe(3);
     const err = await sv.tail('ds:docservice', 'stderr', 4000);
