@@ -20,6 +20,10 @@ function sourceOptions(o: Record<string, unknown>) {
     ...(o.configDir ? { configDir: String(o.configDir) } : {}),
     ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
     ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+    ...(o.compose ? { compose: String(o.compose) } : {}),
+    ...(o.composeService ? { composeService: String(o.composeService) } : {}),
+    ...(o.dockerInspect ? { dockerInspect: String(o.dockerInspect) } : {}),
+    ...(o.container ? { container: String(o.container) } : {}),
   };
 }
 
@@ -29,6 +33,10 @@ function commonSourceOptions(cmd: Command): Command {
     .option('--config-dir <dir>', 'DS configuration directory (host path)', undefined)
     .option('--ds-version <version>', 'DS version, when it cannot be detected (e.g. 8.3.3)')
     .option('--hostname <name>', "host name node-config uses for <hostname>.json layers (default: the host's)")
+    .option('--compose <file>', 'the compose file of a DS container (default: one found next to --root or here)')
+    .option('--compose-service <name>', 'the DS service in --compose, when several use the image')
+    .option('--docker-inspect <file>', 'docker inspect output of the DS container (docker run, Nextcloud AIO)')
+    .option('--container <name>', 'run docker inspect NAME here and audit that container')
     .option('--show-secrets', 'print secret values instead of masking them', false)
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)');
 }

@@ -10,6 +10,7 @@ import { editedDefault } from './edited-default.js';
 import { extraSources } from './extra-sources.js';
 import { unknownKeys } from './unknown-keys.js';
 import { wrongType } from './wrong-type.js';
+import { staleDefault } from './stale-default.js';
 
 /** Retired ids (never reused): DSH101 (unreadable file) — merged into DSH401, which also knows the service user. */
 export const layerRules: readonly Rule[] = [
@@ -24,4 +25,5 @@ export const layerRules: readonly Rule[] = [
   extraSources,
   unknownKeys,
   wrongType,
+  staleDefault,
 ];
