@@ -37,6 +37,9 @@ for (const k of all) {
   if (p !== (parent ? pattern(parent) : '1'.repeat(versions.length))) keys.push([k, p]);
 }
 
+// top-level keys every release's default.json has: a file without them is not a DS default.json (a trimmed stand-in)
+const common = Object.keys(docs[0]).filter((k) => docs.every((d) => Object.hasOwn(d, k)));
+
 const SUBTREES = [
   'services.CoAuthoring.ipfilter',
   'services.CoAuthoring.token',
@@ -73,6 +76,9 @@ export const RELEASES: readonly string[] = ${JSON.stringify(versions.map((v) => 
 export const RELEASE_KEYS: readonly (readonly [string, string])[] = [
 ${keys.map(([k, p]) => `  [${JSON.stringify(k)}, ${JSON.stringify(p)}],`).join('\n')}
 ];
+
+/** Top-level keys every release's default.json has. */
+export const COMMON_TOP_KEYS: readonly string[] = ${JSON.stringify(common)};
 
 /** Stock values of the audited subtrees: [key, [[pattern, value], …]]. */
 export const STOCK_VALUES: readonly (readonly [string, readonly (readonly [string, unknown])[]])[] = [

@@ -47,6 +47,9 @@ async function run(args: readonly string[], o: DockerOptions & { cwd?: string })
     if ((r as { code?: string }).code === 'ENOENT') throw new DockerUnavailableError(`${bin} is not installed on this machine`);
     throw new DockerUnavailableError(`${bin} ${args.join(' ')}: ${r.message}`);
   }
+  if (r.exitCode !== 0 && /unknown command: docker compose|'compose' is not a docker command/i.test(stderr)) {
+    throw new DockerUnavailableError('docker compose is not installed on this machine');
+  }
   // the client works but reaches no engine
   if (r.exitCode !== 0 && /Cannot connect to the Docker daemon|Is the docker daemon running|permission denied while trying to connect/i.test(stderr)) {
     throw new DockerUnavailableError(`no Docker engine answers here (${stderr.split('\n')[0]})`);

@@ -64,7 +64,7 @@ export interface DeploymentSummary {
 /** The report's view of a deployment; secrets in the environment are masked unless `showSecrets`. */
 export function summarizeDeployment(d: Deployment, showSecrets: boolean): DeploymentSummary {
   const c = d.container;
-  const env = c?.env
+  const env = c?.envVisible === false ? undefined : c?.env
     .filter((v) => Object.hasOwn(ENTRYPOINT_VARS, v.name))
     .map((v) => ({
       name: v.name,

@@ -295,14 +295,19 @@ function dsServices(p: Parsed, ctx: Ctx): string[] {
     .map(keyName);
 }
 
-/** Is there a service of the DS image in this compose text? (For finding a compose file next to --root.) */
+/**
+ * Is there a service of the DS image in this compose text? (For finding a compose file next to --root.) A file that
+ * does not parse but names the image is reported (ComposeError): it is most likely the one the user means.
+ */
 export function hasDsService(file: string, text: string): boolean {
+  let p: Parsed;
   try {
-    const p = parse(file, text);
-    return dsServices(p, { lookup: () => undefined, notes: [], dotEnvOrigin: () => undefined }).length > 0;
-  } catch {
+    p = parse(file, text);
+  } catch (e) {
+    if (/documentserver|aio-onlyoffice/i.test(text)) throw e;
     return false;
   }
+  return dsServices(p, { lookup: () => undefined, notes: [], dotEnvOrigin: () => undefined }).length > 0;
 }
 
 /**

@@ -200,6 +200,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
       ports: [],
       envAnchor: { file: '/proc/1/environ', line: 1, column: 1, how: 'the entrypoint\'s environment' },
       proxies: [],
+      ...(environ.ok ? {} : { envVisible: false as const }),
       notes: environ.ok ? [] : [`the container environment is not readable here (/proc/1/environ: ${environ.message}); run as root inside the container, or audit from the Docker host with --compose or --docker-inspect`],
     };
     return dockerDeployment('docker-image', spec, opts, 'official Docker image (inside the container)', [`${DOCKER_ENTRYPOINT} exists`], services);

@@ -104,6 +104,8 @@ export interface ContainerSpec {
   readonly containerName?: string;
   /** Notes for the reader (an override file merged, a variable from the shell that is not visible here, …). */
   readonly notes: readonly string[];
+  /** false when the environment could not be read (inside the container without access to /proc/1/environ). */
+  readonly envVisible?: false;
 }
 
 export interface Deployment {

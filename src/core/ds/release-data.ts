@@ -129,6 +129,9 @@ export const RELEASE_KEYS: readonly (readonly [string, string])[] = [
   ["wopi.pdfView", "00000011111111111"],
 ];
 
+/** Top-level keys every release's default.json has. */
+export const COMMON_TOP_KEYS: readonly string[] = ["statsd","log","queue","storage","rabbitmq","dnscache","services","license","FileConverter"];
+
 /** Stock values of the audited subtrees: [key, [[pattern, value], …]]. */
 export const STOCK_VALUES: readonly (readonly [string, readonly (readonly [string, unknown])[]])[] = [
   ["services.CoAuthoring.ipfilter", [["10000000000000000", {"rules":[{"address":"*","allowed":true}],"useforrequest":false,"errorcode":401}], ["01111111111111111", {"rules":[{"address":"*","allowed":true}],"useforrequest":false,"errorcode":403}]]],

@@ -4,7 +4,7 @@
  * default.json is not visible). A release stands for its minor line (9.2.0 for 9.2.x), as the fingerprint does. Pure.
  */
 import type { Version } from '../types.js';
-import { RELEASES, RELEASE_KEYS, STOCK_VALUES } from './release-data.js';
+import { COMMON_TOP_KEYS, RELEASES, RELEASE_KEYS, STOCK_VALUES } from './release-data.js';
 import { parseVersion } from './versions.js';
 
 const PARSED = RELEASES.map((r) => parseVersion(r)!);
@@ -47,10 +47,13 @@ export interface KeyDiff {
   readonly extra: readonly string[];
 }
 
-/** Compare a default.json with the one of the release standing for `v`; undefined when no known release does. */
+/**
+ * Compare a default.json with the one of the release standing for `v`; undefined when no known release does, or when the
+ * file is not a DS default.json at all (it lacks top-level keys every release has: a trimmed stand-in, not a release's file).
+ */
 export function compareWithRelease(defaultJson: unknown, v: Version): KeyDiff | undefined {
   const i = releaseIndex(v);
-  if (i === undefined) return undefined;
+  if (i === undefined || !COMMON_TOP_KEYS.every((k) => has(defaultJson, k))) return undefined;
   const missing: string[] = [];
   const extra: string[] = [];
   for (const [key, pattern] of RELEASE_KEYS) {

@@ -338,7 +338,7 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
     const localJson = layers.find((l) => l.file === `${configDir}/local.json` && l.status === 'loaded');
     // a single-file mount of local.json makes every entrypoint write fail with EBUSY (deploy-modes §2.5, §2.6)
     const localMounted = spec.mounts.some((m) => m.target === `${configDir}/local.json`);
-    if (!localMounted) {
+    if (!localMounted && spec.envVisible !== false) {
       const { layer } = containerEnvLayer(spec, version.source === 'unknown' ? undefined : version.min, localJson ? (k) => getPath(localJson.value, k) : undefined);
       if (layer) {
         const idx = localJson ? layers.indexOf(localJson) + 1 : layers.findIndex((l) => l.kind === 'local' || l.kind === 'local-env');

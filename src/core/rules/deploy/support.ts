@@ -14,7 +14,7 @@ export interface ContainerEnv {
 export function containerEnv(ctx: RuleContext): ContainerEnv | undefined {
   const spec = ctx.host.deployment?.container;
   if (!spec) return undefined;
-  if (spec.env.length === 0 && ctx.host.deployment?.kind === 'docker-image') return undefined; // /proc/1/environ not readable
+  if (spec.envVisible === false) return undefined; // /proc/1/environ not readable
   const env = envMap(spec);
   const version = ctx.version.source === 'unknown' ? undefined : ctx.version.min;
   const entrypoint = evaluateEntrypoint({ env, ...(version ? { version } : {}) });
