@@ -70,12 +70,20 @@ export async function dockerInspect(name: string, o: DockerOptions = {}): Promis
   return r.stdout;
 }
 
+/** Throws DockerUnavailableError unless `docker compose version` works (the Compose v2 plugin is installed). */
+async function requireCompose(o: DockerOptions): Promise<void> {
+  const r = await run(['compose', 'version'], { ...o, timeoutMs: 30_000 });
+  if (r.exitCode !== 0) throw new DockerUnavailableError('docker compose (the Compose v2 plugin) is not installed on this machine');
+}
+
 /** `docker compose -f F… config -q` in the project directory: exit 0 when compose accepts the files. */
 export async function composeConfig(files: readonly string[], projectDir: string, o: DockerOptions = {}): Promise<DockerRun> {
+  await requireCompose(o);
   return run(['compose', ...files.flatMap((f) => ['-f', f]), 'config', '-q'], { ...o, cwd: projectDir });
 }
 
 /** `docker compose -f F… up -d SERVICE`: re-creates the service when its definition changed. */
 export async function composeUp(files: readonly string[], projectDir: string, service: string, o: DockerOptions = {}): Promise<DockerRun> {
+  await requireCompose(o);
   return run(['compose', ...files.flatMap((f) => ['-f', f]), 'up', '-d', service], { ...o, cwd: projectDir, timeoutMs: o.timeoutMs ?? 600_000 });
 }

@@ -150,6 +150,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .option('--test-address <ip>', 'extra address for the ipfilter simulation (repeatable)', collect, [])
         .option('--dry-run', 'print the diff (secrets masked) and the simulation; change nothing', false)
         .option('--normalize', 'rewrite a local.json with duplicate keys or JSON5-only syntax as strict JSON', false)
+        .option('--jwt-env-file [file]', 'Docker Compose: keep JWT_SECRET in FILE (mode 0600, default onlyoffice-jwt.env beside the compose file), not in the compose file')
+        .option('--compose-up', 'Docker Compose: re-create the service after writing (docker compose up -d SERVICE), then verify', false)
         .option('--json', 'machine-readable result on stdout (progress goes to stderr)', false),
     ),
   ).action(async (o: Record<string, unknown>) => {
@@ -180,6 +182,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         testAddresses: o.testAddress as string[],
         dryRun: Boolean(o.dryRun),
         normalize: Boolean(o.normalize),
+        ...(o.jwtEnvFile !== undefined ? { envFile: o.jwtEnvFile === true ? true : String(o.jwtEnvFile) } : {}),
+        composeUp: Boolean(o.composeUp),
         json: Boolean(o.json),
         showSecrets: Boolean(o.showSecrets),
         noColor: o.color === false,

@@ -17,6 +17,7 @@
  * - configuration management: the variable the playbook renders the file from.
  */
 import { variableFor } from './entrypoint.js';
+import { isManaged } from '../ds/keys.js';
 import type { Deployment, Mechanism } from './types.js';
 
 const CO = 'services.CoAuthoring';
@@ -101,7 +102,7 @@ function dockerText(dep: Deployment, changes: readonly KeyChange[]): string {
     );
   }
   parts.push(`Then ${recreate}.`);
-  if (dep.kind === 'compose') parts.push('ds-harden apply --compose … makes this change (--dry-run shows it).');
+  if (dep.kind === 'compose' && changes.every((c) => isManaged(c.key))) parts.push('ds-harden apply (--allow, --generate-secret, --header) makes this change in the compose file (--dry-run shows it).');
   return parts.join(' ');
 }
 
