@@ -5,7 +5,6 @@
  * (--compose-up), verify, and restore every file (and re-create again) on failure. Without Docker the restart is skipped
  * and said so. For every other mechanism the run is refused with the exact change printed.
  */
-import path from 'node:path';
 import type { RootedHost } from '../adapters/host-fs.js';
 import type { Journal, JournalEntry } from '../adapters/journal.js';
 import type { LoadedConfig } from '../core/layers/load.js';
@@ -15,6 +14,7 @@ import type { DesiredState, Refusal } from '../core/plan/plan.js';
 import { mask } from '../core/redact.js';
 import { commandLine } from '../core/text/shell.js';
 import { K } from '../core/ds/keys.js';
+import { deploymentNotes } from '../core/ds/deployment.js';
 import type { ApplyRequest } from './request.js';
 import type { ResolvedSecret } from './secret.js';
 import { APPLY_EXIT, scrubDeep, type ApplyOutcome, type ApplyResult, type FindingSummary } from './result.js';
@@ -92,7 +92,7 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
     const expected = f.before === null ? null : shaOf(x.host.local(f.path)) === null ? 'gone' : beforeShas.get(f.path);
     if (expected === 'gone') refusals.push({ code: 'changed-since-read', message: `${f.path} disappeared while ds-harden was planning; run again` });
   }
-  const notes = [...o.notes, ...plan.notes];
+  const notes = [...o.notes, ...plan.notes, ...(plan.files.length ? deploymentNotes(x.facts, plan.changes.map((c) => c.key), { recreated: o.composeUp }) : [])];
   const base = {
     schemaVersion: 1 as const,
     command: o.command,
@@ -199,8 +199,6 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
         if (!(e instanceof DockerUnavailableError)) throw e;
         followUp.push(`${e.message}: ${service} was not re-created. On the Docker host run: ${commandLine(['docker', 'compose', ...dep.container!.compose!.files.flatMap((f) => ['-f', f]), 'up', '-d', service!])}`);
       }
-    } else {
-      followUp.push(`the running container keeps its old settings until it is re-created: ${commandLine(['docker', 'compose', ...dep.container!.compose!.files.flatMap((f) => ['-f', path.posix.relative(dep.container!.compose!.projectDir, f) || f]), 'up', '-d', service!])} in ${dep.container!.compose!.projectDir} (or pass --compose-up)`);
     }
     entry = await journal.setState(entry, 'verified');
     entry = await journal.setState(entry, 'committed', { note: `compose service ${service} in ${composeFile}` });

@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingsOf, makeRoot, runCli, runCliAsync } from '../helpers/cli.js';
 import { installTree } from '../helpers/installs.js';
 import { REPO } from '../helpers/context.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+
+const validResult = new Ajv2020({ strict: false }).compile(JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/apply-result.schema.json'), 'utf8')) as Record<string, unknown>);
 
 const SECRET = 'Zr4Tq8Wm2Xn6Bv1Kc9Lp3Jd7Fs5Hg0YeUa';
 const COMPOSE = (root: string) => path.join(root, 'docker-compose.yml');
@@ -103,9 +106,12 @@ describe('apply --compose (Docker Compose from the host)', () => {
     expect(findingsOf(c).filter((f) => /^DSH(1\d\d|2\d\d|30[0-6]|5\d\d|9\d\d)$/.test(f.ruleId) && f.ruleId !== 'DSH520')).toEqual([]);
     // a second run changes nothing
     const snapshot = [COMPOSE(root), envFile, lpl].map(read);
-    const again = apply(root, ['--jwt-env-file'], env);
+    const again = apply(root, ['--jwt-env-file', '--json'], env);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('nothing to change');
+    expect(validResult(JSON.parse(again.stdout)), JSON.stringify(validResult.errors)).toBe(true);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'no-change', deployment: { kind: 'compose', mechanism: 'docker' } });
+    const againText = apply(root, ['--jwt-env-file'], env);
+    expect(againText.stdout).toContain('nothing to change');
     expect([COMPOSE(root), envFile, lpl].map(read)).toEqual(snapshot);
   });
 
@@ -217,6 +223,7 @@ describe('installs whose mechanism ds-harden does not write: refused, with the e
     expect(r.stdout).toContain(`.services.CoAuthoring.ipfilter.rules = [{"address":"10.0.0.5","allowed":true},{"address":"127.0.0.1","allowed":true},{"address":"0:0:0:0:0:0:0:1","allowed":true},{"address":"*","allowed":false}]`);
     expect(r.stdout).toContain('# then: nixos-rebuild switch');
     const json = JSON.parse(apply(root, ['--json']).stdout) as { outcome: string; refusals: { code: string }[]; modeChange: { mechanism: string; text: string } };
+    expect(validResult(json), JSON.stringify(validResult.errors)).toBe(true);
     expect(json).toMatchObject({ outcome: 'refused', refusals: [{ code: 'mode-mechanism' }], modeChange: { mechanism: 'nixos' } });
   });
 

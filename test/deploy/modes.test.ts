@@ -9,6 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { installTree, procEnviron } from '../helpers/installs.js';
 import { REPO } from '../helpers/context.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+ajv.addSchema(JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/probe.schema.json'), 'utf8')) as Record<string, unknown>);
+const validReport = ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/report.schema.json'), 'utf8')) as Record<string, unknown>);
 
 interface Report {
   deployment: {
@@ -25,10 +30,13 @@ interface Report {
   findings: { ruleId: string; severity: string; message: string; remediation: string; key?: string; location?: { file: string; line: number } }[];
 }
 
+/** check --format json; every report is checked against schemas/report.schema.json. */
 function check(root: string, ...extra: string[]): { r: CliResult; report: Report } {
   const r = runCli(['check', '--root', root, '--format', 'json', ...extra]);
   expect(r.stderr).toBe('');
-  return { r, report: JSON.parse(r.stdout) as Report };
+  const report = JSON.parse(r.stdout) as Report;
+  expect(validReport(report), JSON.stringify(validReport.errors)).toBe(true);
+  return { r, report };
 }
 
 /** The JWT, secret and container-environment rules (DSH307, the document-password key, is not about JWT). */
