@@ -159,6 +159,15 @@ async function prepareCompose(input: ModeInput, allChanges: readonly Change[]): 
   }
   const header = vars.get('JWT_HEADER');
   if (header !== undefined && !HEADER.test(header)) refusals.push({ code: 'bad-secret', message: `--header ${header}: use letters, digits, "-" and "_" only in a Docker deployment (the entrypoint pastes it into a JavaScript string).` });
+  // local.json bind-mounted as a file: the entrypoint cannot write it, so no variable would reach DS (DSH905)
+  const localMount = spec.mounts.find((m) => m.target === `${dep.configDir.value}/local.json`);
+  if (localMount && vars.size) {
+    refusals.push({
+      code: 'mode-mechanism',
+      message: `${localMount.source} is bind-mounted over the container's local.json (${localMount.origin.file}:${localMount.origin.line}): the entrypoint cannot write it, so JWT_ENABLED, JWT_SECRET and JWT_HEADER would change nothing (DSH905). Remove that mount (keep other settings in a mounted local-production-linux.json), then run apply again.`,
+      location: { file: localMount.origin.file, line: localMount.origin.line, column: localMount.origin.column },
+    });
+  }
   // a variable set in the override file is the override's: not edited here
   for (const name of vars.keys()) {
     const v = env.get(name);

@@ -67,7 +67,8 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     findings,
     rules: ruleMetas,
     get: (key) => getPath(loaded.effective.value, key),
-    options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf']) },
+    options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf', 'compose', 'composeService', 'dockerInspect', 'container']) },
+    ...(composeFiles(loaded.deployment) ? { alsoInReach: (file: string) => composeFiles(loaded.deployment)!.has(file) } : {}),
   });
   const report: Report = {
     tool: { name: 'ds-harden', version: TOOL_VERSION },
@@ -96,6 +97,13 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     io.err(`report written to ${opts.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/** The files apply edits on a Docker Compose deployment (compose file, env files, .env, the mounted local-production-linux.json). */
+function composeFiles(dep: import('../core/deploy/types.js').Deployment): Set<string> | undefined {
+  const c = dep.kind === 'compose' ? dep.container : undefined;
+  if (!c?.compose) return undefined;
+  return new Set([...c.compose.files, ...c.compose.envFiles, ...(c.compose.dotEnv ? [c.compose.dotEnv] : []), ...c.mounts.map((m) => m.source)]);
 }
 
 /** The options among `keys` that the user gave (check carries them into the apply command it suggests). */

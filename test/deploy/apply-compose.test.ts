@@ -143,6 +143,31 @@ describe('apply --compose (Docker Compose from the host)', () => {
     expect(read(file)).toContain('      DB_TYPE: postgres   # the database\n      JWT_ENABLED: "true"\n      JWT_HEADER: AuthorizationJwt\n');
   });
 
+  it('check suggests the apply command for the compose file, and it runs as printed', () => {
+    const root = installTree('compose-9.2');
+    fs.writeFileSync(COMPOSE(root), read(COMPOSE(root)).replace('- JWT_ENABLED=true', '- JWT_ENABLED=false'));
+    const c = JSON.parse(runCli(['check', '--root', root, '--format', 'json']).stdout) as { findings: { ruleId: string }[] };
+    expect(c.findings.map((f) => f.ruleId)).toContain('DSH903');
+    const text = runCli(['check', '--root', root]).stdout;
+    const cmd = /^ {2}(ds-harden apply .*)$/m.exec(text)![1]!;
+    expect(cmd).toBe(`ds-harden apply --allow '<integrator IP>' --generate-secret --header Authorization --dry-run --root ${root}`.replace("'<integrator IP>'", '<integrator IP>'));
+    const args = cmd.replace('<integrator IP>', '10.0.0.5').split(' ').slice(1);
+    const r = runCli(args);
+    expect(r.code).toBe(10);
+    expect(r.stdout).toContain('-      - JWT_ENABLED=false');
+    expect(r.stdout).toContain('+      - JWT_ENABLED=true');
+    expect(r.stdout).toContain('resolves: DSH500, DSH903');
+  });
+
+  it('a local.json bind-mounted over the container\'s: refused, naming the mount (the variables would change nothing)', () => {
+    const root = installTree('compose-9.2');
+    fs.writeFileSync(COMPOSE(root), read(COMPOSE(root)).replace('       - /usr/share/fonts\n', '       - /usr/share/fonts\n       - ./local.json:/etc/onlyoffice/documentserver/local.json\n'));
+    fs.writeFileSync(path.join(root, 'local.json'), '{}\n');
+    const r = apply(root, ['--dry-run']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/\/docker-compose\.yml:38:\d+: \/local\.json is bind-mounted over the container's local\.json/);
+  });
+
   it('rollback restores every file byte for byte and removes the new ones', () => {
     const root = installTree('compose-9.2');
     const before = read(COMPOSE(root));
