@@ -98,7 +98,8 @@ function refusalText(dep: Deployment): string {
     package: `${dep.managedBy?.tool ?? 'configuration management'} renders ${dep.managedBy?.file ?? 'local.json'} and reverts a direct edit on its next run`,
     service: `${dep.managedBy?.tool ?? 'configuration management'} renders ${dep.managedBy?.file ?? 'local.json'} and reverts a direct edit on its next run`,
   };
-  return `${dep.label}: ${why[dep.kind] ?? 'ds-harden cannot write where this install keeps its settings'}. Nothing was written; make the change shown below (ds-harden check then confirms it).`;
+  const managed = dep.mechanism === 'config-management' ? ` (ds-harden concluded this from ${dep.managedBy?.evidence}; if ${dep.managedBy?.tool} no longer manages the file, remove that and run apply again)` : '';
+  return `${dep.label}: ${why[dep.kind] ?? 'ds-harden cannot write where this install keeps its settings'}${managed}. Nothing was written; make the change shown below (ds-harden check then confirms it).`;
 }
 
 /** A dotenv file with `name` set to `value`: its line rewritten in place, or appended. */

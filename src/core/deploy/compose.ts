@@ -175,7 +175,7 @@ function envFilesOf(p: Parsed, ctx: Ctx, svc: unknown, projectDir: string): { fi
     let required = true;
     if (isScalar(it)) rel = scalarText(it.value);
     else if (isMap(it)) {
-      rel = scalarText((getPair(p, it, 'path')?.value as { value?: unknown } | undefined)?.value);
+      rel = memberText(p, it, 'path');
       const req = (getPair(p, it, 'required')?.value as { value?: unknown } | undefined)?.value;
       required = req !== false;
     }
@@ -186,14 +186,25 @@ function envFilesOf(p: Parsed, ctx: Ctx, svc: unknown, projectDir: string): { fi
   return out;
 }
 
-function volumesOf(p: Parsed, ctx: Ctx, svc: unknown, projectDir: string): BindMount[] {
-  const pair = getPair(p, svc, 'volumes');
+/** The items of a service's block list (`volumes:`, `ports:`), aliases resolved, each with where it is written. */
+function seqItems(p: Parsed, svc: unknown, key: string): { it: unknown; o: EnvOrigin }[] {
+  const pair = getPair(p, svc, key);
   const node = pair ? resolveNode(p, pair.value) : undefined;
   if (!isSeq(node)) return [];
-  const out: BindMount[] = [];
-  for (const raw of node.items) {
+  return node.items.map((raw) => {
     const it = resolveNode(p, raw);
-    const o = origin(p, it as YamlNode, 'volumes entry');
+    return { it, o: origin(p, it as YamlNode, `${key} entry`) };
+  });
+}
+
+/** A scalar member of a map node, as compose stringifies it. */
+function memberText(p: Parsed, map: unknown, key: string): string | undefined {
+  return scalarText((getPair(p, map, key)?.value as { value?: unknown } | undefined)?.value);
+}
+
+function volumesOf(p: Parsed, ctx: Ctx, svc: unknown, projectDir: string): BindMount[] {
+  const out: BindMount[] = [];
+  for (const { it, o } of seqItems(p, svc, 'volumes')) {
     let source: string | undefined;
     let target: string | undefined;
     let readOnly = false;
@@ -204,7 +215,7 @@ function volumesOf(p: Parsed, ctx: Ctx, svc: unknown, projectDir: string): BindM
       [source, target] = [parts[0], parts[1]];
       readOnly = (parts[2] ?? '').split(',').includes('ro');
     } else if (isMap(it)) {
-      const get = (k: string) => scalarText((getPair(p, it, k)?.value as { value?: unknown } | undefined)?.value);
+      const get = (k: string) => memberText(p, it, k);
       if (get('type') !== 'bind') continue;
       source = get('source');
       target = get('target');
@@ -245,17 +256,12 @@ export function parsePortSpec(spec: string): { hostIp: string; hostPort: string;
 }
 
 function portsOf(p: Parsed, ctx: Ctx, svc: unknown): PublishedPort[] {
-  const pair = getPair(p, svc, 'ports');
-  const node = pair ? resolveNode(p, pair.value) : undefined;
-  if (!isSeq(node)) return [];
   const out: PublishedPort[] = [];
-  for (const raw of node.items) {
-    const it = resolveNode(p, raw);
-    const o = origin(p, it as YamlNode, 'ports entry');
+  for (const { it, o } of seqItems(p, svc, 'ports')) {
     if (isScalar(it)) {
       for (const x of parsePortSpec(interp(p, ctx, scalarText(it.value) ?? '', it).value)) out.push({ ...x, origin: o });
     } else if (isMap(it)) {
-      const get = (k: string) => scalarText((getPair(p, it, k)?.value as { value?: unknown } | undefined)?.value);
+      const get = (k: string) => memberText(p, it, k);
       const target = Number(get('target'));
       if (!Number.isInteger(target)) continue;
       out.push({ hostIp: get('host_ip') ?? '', hostPort: get('published') ?? '', containerPort: target, origin: o });

@@ -5,7 +5,7 @@
  */
 import type { Version } from '../types.js';
 import { COMMON_TOP_KEYS, RELEASES, RELEASE_KEYS, STOCK_VALUES } from './release-data.js';
-import { parseVersion } from './versions.js';
+import { keyPresent as has, parseVersion } from './versions.js';
 
 const PARSED = RELEASES.map((r) => parseVersion(r)!);
 
@@ -29,15 +29,6 @@ export function stockValues(v: Version | undefined): Map<string, unknown> {
     if (hit) out.set(key, JSON.parse(JSON.stringify(hit[1])));
   }
   return out;
-}
-
-function has(obj: unknown, dotted: string): boolean {
-  let cur: unknown = obj;
-  for (const seg of dotted.split('.')) {
-    if (!cur || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg)) return false;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return true;
 }
 
 export interface KeyDiff {
