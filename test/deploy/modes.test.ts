@@ -184,6 +184,23 @@ describe('Docker: the environment as a layer, with provenance', () => {
     expect(report.findings.filter((f) => JWT_RULES.test(f.ruleId))).toEqual([]);
   });
 
+  it('--container NAME runs docker inspect here (a stand-in docker); an unknown name or no docker is a usage error', () => {
+    const root = installTree('aio-9.3');
+    const bin = path.join(root, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO, 'test/support/fake-docker.mjs')}" "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH}`, FAKE_DOCKER_INSPECT: path.join(root, 'inspect.json') };
+    const r = runCli(['check', '--root', root, '--container', 'nextcloud-aio-onlyoffice', '--format', 'json'], { env });
+    expect(r.stderr).toBe('');
+    expect((JSON.parse(r.stdout) as Report).deployment.label).toBe('Nextcloud All-in-One container nextcloud-aio-onlyoffice (docker inspect nextcloud-aio-onlyoffice)');
+    const missing = runCli(['check', '--root', root, '--container', 'nope'], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--container nope: docker inspect failed: Error: No such container: nope');
+    const noDocker = runCli(['check', '--root', root, '--container', 'nextcloud-aio-onlyoffice'], { env: { PATH: '/nonexistent' } });
+    expect(noDocker.code).toBe(2);
+    expect(noDocker.stderr).toContain('docker is not installed on this machine. On the Docker host, save it with `docker inspect nextcloud-aio-onlyoffice > inspect.json` and pass --docker-inspect inspect.json');
+  });
+
   it('no finding on a Docker tree tells the user to edit local.json for a key the entrypoint owns', () => {
     const trees: { root: string; args: string[] }[] = [];
     // the compose example with the upstream comment's values: JWT on with the literal "secret", ipfilter open

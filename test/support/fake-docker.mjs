@@ -9,6 +9,7 @@
  *   FAKE_DOCKER_UP_FAIL  "1": `compose up` fails (exit 1, "container … is unhealthy") while a file named in it holds the
  *                        marker FAKE_DOCKER_FAIL_WHILE (so the re-creation after a rollback succeeds)
  *   FAKE_DOCKER_SECRET   a value that must never appear in the child's environment (recorded as secretInEnv)
+ *   FAKE_DOCKER_INSPECT  a file whose text `docker inspect --type container NAME` prints (any other name: "No such container")
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,16 @@ const argv = process.argv.slice(2);
 const log = process.env.FAKE_DOCKER_LOG;
 const secret = process.env.FAKE_DOCKER_SECRET;
 if (log) fs.appendFileSync(log, JSON.stringify({ argv, cwd: process.cwd(), secretInEnv: Boolean(secret) && Object.values(process.env).some((v) => v?.includes(secret) && v !== secret) }) + '\n');
+if (argv[0] === 'inspect') {
+  const name = argv[argv.length - 1];
+  const file = process.env.FAKE_DOCKER_INSPECT;
+  if (file && name === 'nextcloud-aio-onlyoffice') {
+    process.stdout.write(fs.readFileSync(file, 'utf8'));
+    process.exit(0);
+  }
+  process.stderr.write(`Error: No such container: ${name}\n`);
+  process.exit(1);
+}
 if (argv[0] !== 'compose') {
   process.stderr.write(`fake docker: only compose is supported (${argv.join(' ')})\n`);
   process.exit(1);

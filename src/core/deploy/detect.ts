@@ -180,7 +180,8 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
     const name = spec.containerName ? ` ${spec.containerName}` : '';
     const evidence = [`docker inspect output ${opts.inspect.file}${spec.image ? ` (image ${spec.image})` : ''}`];
     if (!isDsContainer(spec)) evidence.push(`the image is not onlyoffice/documentserver[-de|-ee]; assuming it is built from it`);
-    return dockerDeployment('docker-container', spec, opts, `${what}${name} (docker inspect ${opts.inspect.file})`, evidence);
+    const source = opts.inspect.file.startsWith('docker inspect ') ? opts.inspect.file : `docker inspect ${opts.inspect.file}`;
+    return dockerDeployment('docker-container', spec, opts, `${what}${name} (${source})`, evidence);
   }
   if (opts.compose) {
     const { loadComposeService } = await import('./compose.js');
