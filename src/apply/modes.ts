@@ -78,14 +78,11 @@ export async function prepareMode(input: ModeInput): Promise<ModePlan> {
   if (refusals.length) return { ...base, refusals };
   if (dep.kind === 'compose') return prepareCompose(input, changes);
   if (changes.length === 0) return { ...base, refusals: [] };
-  {
-    return {
-      ...base,
-      refusals: [{ code: 'mode-mechanism', message: refusalText(dep) }],
-      printed: printedChange(dep, changes, input.secretShown),
-    };
-  }
-  return prepareCompose(input, changes);
+  return {
+    ...base,
+    refusals: [{ code: 'mode-mechanism', message: refusalText(dep) }],
+    printed: printedChange(dep, changes, input.secretShown),
+  };
 }
 
 function refusalText(dep: Deployment): string {
