@@ -15,7 +15,7 @@ export function renderRulesDoc(rules: readonly Rule[], retired: Readonly<Record<
     ...(Object.keys(retired).length ? ['Retired IDs: ' + Object.entries(retired).map(([id, why]) => `${id} (${why})`).join('; ') + '.', ''] : []),
   ];
   for (const r of rules) {
-    lines.push(`## ${r.id}`, '', `**${r.title}** — default severity: ${r.severity}; area: ${r.area}.`, '', r.why, '', `**Fix:** ${r.remediation}`, '');
+    lines.push(`## ${r.id}`, '', `**${r.title}** — default severity: ${r.severity}; area: ${r.area}.`, '', r.why, '', `**Fix:** ${r.remediation.replace(/\{user\}/g, 'ds')}`, '');
     if (r.reads.length) lines.push(`Reads: ${r.reads.map((k) => `\`${k}\``).join(', ')}`, '');
   }
   return lines.join('\n');

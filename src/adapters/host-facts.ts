@@ -4,13 +4,18 @@ import type { LoadedConfig, ReadonlyHost } from '../core/layers/load.js';
 import { findAccount } from '../core/ds/accounts.js';
 import { getPath, isPlainObject } from '../core/layers/merge.js';
 import type { FileStat } from '../core/types.js';
+import { isDockerKind } from '../core/deploy/types.js';
 
 export async function gatherHostFacts(host: ReadonlyHost, loaded: LoadedConfig): Promise<HostFacts> {
   const passwd = await host.read('/etc/passwd');
   const group = await host.read('/etc/group');
-  // the user DS runs as: ds since 5.3, onlyoffice before (ds-facts §1.5)
-  const userName = loaded.version.max.major < 5 || (loaded.version.max.major === 5 && loaded.version.max.minor < 3) ? 'onlyoffice' : 'ds';
-  const serviceUser = passwd.ok ? findAccount(passwd.text, group.ok ? group.text : '', userName) : undefined;
+  // the user DS runs as: what its service definition says (deploy/detect.ts); by default ds since 5.3, onlyoffice
+  // before (ds-facts §1.5). A container seen from the Docker host has its own /etc/passwd, which is not visible here.
+  const dep = loaded.deployment;
+  const old = loaded.version.max.major < 5 || (loaded.version.max.major === 5 && loaded.version.max.minor < 3);
+  const userName = dep.serviceUser.from === 'default' && old ? 'onlyoffice' : dep.serviceUser.value;
+  const ownAccounts = dep.kind !== 'compose' && dep.kind !== 'docker-container';
+  const serviceUser = passwd.ok && ownAccounts ? findAccount(passwd.text, group.ok ? group.text : '', userName) : undefined;
 
   const secretFiles = new Map<string, { stat?: FileStat; content?: string; error?: string }>();
   const secrets = getPath(loaded.effective.value, 'services.CoAuthoring.secret');
@@ -23,7 +28,7 @@ export async function gatherHostFacts(host: ReadonlyHost, loaded: LoadedConfig):
       }
     }
   }
-  const docker = (await host.read('/app/ds/run-document-server.sh')).ok;
+  const docker = isDockerKind(dep.kind);
   // copies of configuration files: read through the host like any layer (size and file-type limits live there)
   const configCopies: ConfigCopyFact[] = [];
   for (const c of loaded.copies) {
@@ -36,5 +41,5 @@ export async function gatherHostFacts(host: ReadonlyHost, loaded: LoadedConfig):
       ...(r.ok ? { text: r.text } : { error: r.message }),
     });
   }
-  return { ...(serviceUser ? { serviceUser } : {}), secretFiles, docker, configCopies };
+  return { ...(serviceUser ? { serviceUser } : {}), secretFiles, docker, configCopies, deployment: dep };
 }

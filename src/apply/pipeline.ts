@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { UsageError } from '../cli/errors.js';
-import { checkDsVersion, loadTarget, openRoot, stateDirOf, type TargetOptions } from '../commands/target.js';
+import { checkDsVersion, hostPathOf, loadTarget, openRoot, stateDirOf, type TargetOptions } from '../commands/target.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
 import { confineTo } from '../adapters/rooted-path.js';
 import { MAX_CONFIG_BYTES, readBoundedFileSync } from '../adapters/bounded-read.js';
@@ -63,6 +63,10 @@ export interface ApplyRunOptions extends TargetOptions, ServiceOptions {
   readonly testAddresses: readonly string[];
   /** sha256 of local.json when a preview was shown (wizard): refuse when it changed since. */
   readonly expectBeforeSha256?: string | null;
+  /** Docker Compose: --jwt-env-file [FILE] keeps JWT_SECRET out of the compose file (true: the default file name). */
+  readonly envFile?: string | true;
+  /** Docker Compose: --compose-up re-creates the service after writing. */
+  readonly composeUp?: boolean;
 }
 
 export interface ApplyRunDeps {
@@ -196,6 +200,44 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       ...(req.useforrequest !== undefined ? { useforrequest: req.useforrequest } : {}),
       ...(req.errorcode !== undefined ? { errorcode: req.errorcode } : {}),
     };
+    if (loaded.deployment.mechanism !== 'local-json') {
+      // the install keeps its settings elsewhere: a compose file is edited, every other mechanism gets the change printed
+      if (req.occ !== undefined) throw new UsageError(`--nextcloud-occ/--owncloud-occ work on local.json installs; this is ${loaded.deployment.label}. Apply DS's change first, then set the integrator's jwt_secret (its ONLYOFFICE settings page).`);
+      const known = secrets.filter((x) => x.length >= 8);
+      const childEnv = Object.fromEntries(Object.entries(deps.env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== req.secretEnv && !known.some((x) => e[1]!.includes(x))));
+      let envFile: string | true | undefined = o.envFile;
+      if (typeof envFile === 'string') envFile = hostPathOf(host, path.resolve(deps.cwd, envFile), '--jwt-env-file');
+      const { runModeApply } = await import('./mode-run.js');
+      const result = await runModeApply({
+        req,
+        host,
+        loaded,
+        facts,
+        desired,
+        secret,
+        ...(journal ? { journal } : {}),
+        options: {
+          command: o.command,
+          dryRun: o.dryRun,
+          showSecrets: o.showSecrets,
+          envFile,
+          composeUp: o.composeUp === true,
+          ...(o.healthUrl !== undefined ? { healthUrl: o.healthUrl } : {}),
+          ...(o.dsVersion ? { dsVersion: o.dsVersion } : {}),
+          ...(o.hostname ? { hostname: o.hostname } : {}),
+          notes: pendingMsg ? [pendingMsg] : [],
+          rollbackHint: (id) => rollbackHint(o, id),
+        },
+        cwd: deps.cwd,
+        childEnv,
+        progress: (l) => deps.progress(scrub(l)),
+        secrets,
+        scrub,
+        makeHealth: (url) => deps.makeHealth({ ...o, healthUrl: url })!,
+        ...(deps.onPlanned ? { onPlanned: deps.onPlanned } : {}),
+      });
+      return { result, scrub };
+    }
     const prepared: Prepared = await prepareApply({
       host,
       loaded,

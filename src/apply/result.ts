@@ -64,6 +64,14 @@ export interface ApplyResult {
   readonly integratorMustMatch: boolean;
   /** The integrator end (Nextcloud/ownCloud through occ, or the steps to do by hand). */
   readonly integrator?: IntegratorSummary;
+  /** How DS is deployed (deploy/detect.ts), when it is not a local.json install. */
+  readonly deployment?: { readonly kind: string; readonly mechanism: string; readonly label: string };
+  /** Host paths of the files the change writes (a compose deployment: the compose file, an env_file, local-production-linux.json). */
+  readonly files?: readonly string[];
+  /** What the transaction found out and what is left to do (docker compose not here; re-create the container). */
+  readonly followUp?: readonly string[];
+  /** The exact change to make by hand, when ds-harden does not write this install's mechanism (refused). */
+  readonly modeChange?: { readonly mechanism: string; readonly text: string };
 }
 
 /** Replace every occurrence of each secret in every string of `v` (deep). */

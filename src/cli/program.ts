@@ -70,6 +70,10 @@ function sourceOptions(o: Record<string, unknown>) {
     ...(o.configDir ? { configDir: String(o.configDir) } : {}),
     ...(o.dsVersion ? { dsVersion: String(o.dsVersion) } : {}),
     ...(o.hostname ? { hostname: String(o.hostname) } : {}),
+    ...(o.compose ? { compose: String(o.compose) } : {}),
+    ...(o.composeService ? { composeService: String(o.composeService) } : {}),
+    ...(o.dockerInspect ? { dockerInspect: String(o.dockerInspect) } : {}),
+    ...(o.container ? { container: String(o.container) } : {}),
   };
 }
 
@@ -79,6 +83,10 @@ function commonSourceOptions(cmd: Command): Command {
     .option('--config-dir <dir>', 'DS configuration directory (host path)', undefined)
     .option('--ds-version <version>', 'DS version, when it cannot be detected (e.g. 8.3.3)')
     .option('--hostname <name>', "host name node-config uses for <hostname>.json layers (default: the host's)")
+    .option('--compose <file>', 'the compose file of a DS container (default: one found next to --root or here)')
+    .option('--compose-service <name>', 'the DS service in --compose, when several use the image')
+    .option('--docker-inspect <file>', 'docker inspect output of the DS container (docker run, Nextcloud AIO)')
+    .option('--container <name>', 'run docker inspect NAME here and audit that container')
     .option('--show-secrets', 'print secret values instead of masking them', false)
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)');
 }
@@ -185,12 +193,22 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .option('--test-address <ip>', 'extra address for the ipfilter simulation (repeatable)', collect, [])
         .option('--dry-run', 'print the diff (secrets masked) and the simulation; change nothing', false)
         .option('--normalize', 'rewrite a local.json with duplicate keys or JSON5-only syntax as strict JSON', false)
+        .option('--jwt-env-file [file]', 'Docker Compose: keep JWT_SECRET in FILE (mode 0600, default onlyoffice-jwt.env beside the compose file), not in the compose file')
+        .option('--compose-up', 'Docker Compose: re-create the service after writing (docker compose up -d SERVICE), then verify', false)
         .option('--json', 'machine-readable result on stdout (progress goes to stderr)', false),
     ),
   ).action(async (o: Record<string, unknown>) => {
     const { runApply } = await import('../commands/apply.js');
     const flags = requestFlags(o, ['allow', 'storageUrl', 'secretFile', 'secretEnv', 'generateSecret', 'rotate', 'header', 'useforrequest', 'errorcode', 'behindProxy']);
-    result.code = await runApply({ ...changeOptions(o, flags), ...(o.policy ? { policy: String(o.policy) } : {}) }, io);
+    result.code = await runApply(
+      {
+        ...changeOptions(o, flags),
+        ...(o.policy ? { policy: String(o.policy) } : {}),
+        ...(o.jwtEnvFile !== undefined ? { envFile: o.jwtEnvFile === true ? true : String(o.jwtEnvFile) } : {}),
+        composeUp: Boolean(o.composeUp),
+      },
+      io,
+    );
   });
 
   serviceOptions(

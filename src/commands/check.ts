@@ -5,13 +5,13 @@ import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
-import { loadTarget } from './target.js';
-import { evaluate, makeContext } from '../core/evaluate.js';
+import { loadTarget, type TargetOptions } from './target.js';
+import { evaluate, makeContext, ruleMeta } from '../core/evaluate.js';
 import { liveRules, rules } from '../core/rules/index.js';
 import type { LiveObservations } from '../core/probe/judge.js';
 import type { LiveOptions } from './probe.js';
 import { scrubText } from '../core/redact.js';
-import { failed, type Report } from '../core/report.js';
+import { failed, summarizeDeployment, type Report } from '../core/report.js';
 import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { nextStep } from '../core/next-step.js';
@@ -20,7 +20,7 @@ import { explain } from './explain.js';
 import { formatJson } from '../formatters/json.js';
 import { formatText } from '../formatters/text.js';
 
-export interface CheckOptions {
+export interface CheckOptions extends TargetOptions {
   readonly root: string;
   readonly configDir?: string;
   readonly dsVersion?: string;
@@ -61,12 +61,13 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   }
   const evaluated = live ? [...rules, ...liveRules] : rules;
   const findings = evaluate(evaluated, makeContext(loaded, facts, live));
-  const ruleMetas = evaluated.map(({ id, area, severity, title, why, remediation, fixedByApply }) => ({ id, area, severity, title, why, remediation, ...(fixedByApply ? { fixedByApply } : {}) }));
+  const ruleMetas = evaluated.map((r) => ruleMeta(r, facts.deployment));
   const next = nextStep({
     findings,
     rules: ruleMetas,
     get: (key) => getPath(loaded.effective.value, key),
-    options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf']) },
+    options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf', 'compose', 'composeService', 'dockerInspect', 'container']) },
+    ...(composeFiles(loaded.deployment) ? { alsoInReach: (file: string) => composeFiles(loaded.deployment)!.has(file) } : {}),
   });
   const report: Report = {
     tool: { name: 'ds-harden', version: TOOL_VERSION },
@@ -79,6 +80,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     ...(live ? { probe: live } : {}),
     rules: ruleMetas,
     ...(next ? { nextStep: next } : {}),
+    deployment: summarizeDeployment(loaded.deployment, opts.showSecrets),
   };
   let text: string;
   if (opts.format === 'json') text = formatJson(report, { showSecrets: opts.showSecrets });
@@ -95,6 +97,13 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     io.err(`report written to ${opts.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/** The files apply edits on a Docker Compose deployment (compose file, env files, .env, the mounted local-production-linux.json). */
+function composeFiles(dep: import('../core/deploy/types.js').Deployment): Set<string> | undefined {
+  const c = dep.kind === 'compose' ? dep.container : undefined;
+  if (!c?.compose) return undefined;
+  return new Set([...c.compose.files, ...c.compose.envFiles, ...(c.compose.dotEnv ? [c.compose.dotEnv] : []), ...c.mounts.map((m) => m.source)]);
 }
 
 /** The options among `keys` that the user gave (check carries them into the apply command it suggests). */

@@ -69,8 +69,11 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
       }
     }
     const env = Object.fromEntries(Object.entries(io.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    const services = await connectServices(o, env, (l) => say(`${l}\n`));
-    const health = makeHealth(o);
+    // a compose apply changed files on the Docker host: no DS service runs here; the container is re-created by hand
+    const compose = entry.command === 'apply --compose';
+    if (compose) notes.push(`the files of the compose deployment are restored; re-create the container so it gets them back (${entry.note ?? 'docker compose up -d SERVICE'}: docker compose up -d SERVICE in its project directory)`);
+    const services = compose ? undefined : await connectServices(o, env, (l) => say(`${l}\n`));
+    const health = compose ? undefined : makeHealth(o);
     const running = entry.restarted ?? (services ? await services.running() : []);
     // the integrator end, when the apply set it: put the app's old values back too
     let integrator;

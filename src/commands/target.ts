@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { rootedHost, type RootedHost } from '../adapters/host-fs.js';
-import { loadConfig, type LoadedConfig } from '../core/layers/load.js';
+import { loadConfig, type LoadedConfig, type LoadOptions } from '../core/layers/load.js';
 
 export interface TargetOptions {
   readonly root: string;
@@ -16,6 +16,14 @@ export interface TargetOptions {
   readonly hostname?: string;
   /** supervisord.conf on this machine (also what supervisorctl -c gets). */
   readonly supervisorConf?: string;
+  /** --compose FILE: the compose file of a DS container (a path on this machine, below --root). */
+  readonly compose?: string;
+  /** --compose-service NAME: the service, when several use the DS image. */
+  readonly composeService?: string;
+  /** --docker-inspect FILE: `docker inspect` output of the DS container. */
+  readonly dockerInspect?: string;
+  /** --container NAME: run `docker inspect NAME` here. */
+  readonly container?: string;
 }
 
 /** `--root DIR`: must be an existing directory. Throws UsageError otherwise (never creates it). */
@@ -57,12 +65,23 @@ export async function loadTarget(o: TargetOptions, cwd: string): Promise<{ loade
     const files = await readSupervisorDefinitions(path.resolve(cwd, o.supervisorConf));
     serviceDefinitions = { files, toHostPath: (p: string) => hostPathOf(host, p, 'NODE_CONFIG_DIR of a program in --supervisor-conf') };
   }
-  const loaded = await loadConfig(host, {
-    ...(o.configDir ? { configDir: o.configDir } : {}),
-    ...(o.dsVersion ? { dsVersion: o.dsVersion } : {}),
-    ...(o.hostname ? { hostname: o.hostname } : {}),
-    ...(serviceDefinitions ? { serviceDefinitions } : {}),
-  });
+  const deployment = await deploymentOptions(o, host, cwd);
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig(host, {
+      ...(o.configDir ? { configDir: o.configDir } : {}),
+      ...(o.dsVersion ? { dsVersion: o.dsVersion } : {}),
+      ...(o.hostname ? { hostname: o.hostname } : {}),
+      ...(serviceDefinitions ? { serviceDefinitions } : {}),
+      deployment,
+    });
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === 'ComposeError' || name === 'InspectError') throw new UsageError((e as Error).message);
+    throw e;
+  }
+  const kind = loaded.deployment.kind;
+  if (kind === 'compose' || kind === 'docker-container') return { loaded, host };
   const listing = await host.list(loaded.configDir);
   if (!listing) {
     throw new UsageError(
@@ -73,6 +92,40 @@ export async function loadTarget(o: TargetOptions, cwd: string): Promise<{ loade
     throw new UsageError(`${loaded.configDir} holds no configuration file DS would load (default.json, local.json, …)`);
   }
   return { loaded, host };
+}
+
+/** The compose names docker compose merges an override file for (compose-go cli/options.go DefaultFileNames). */
+const DEFAULT_COMPOSE_NAMES = new Set(['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml']);
+
+/** --compose / --docker-inspect / --container as detection options; where to look for a compose file otherwise. */
+async function deploymentOptions(o: TargetOptions, host: RootedHost, cwd: string): Promise<NonNullable<LoadOptions['deployment']>> {
+  const given = [o.compose, o.dockerInspect, o.container].filter((x) => x !== undefined);
+  if (given.length > 1) throw new UsageError('give one of --compose, --docker-inspect and --container');
+  if (o.composeService !== undefined && o.compose === undefined) throw new UsageError('--compose-service needs --compose FILE');
+  if (o.compose !== undefined) {
+    const local = path.resolve(cwd, o.compose);
+    const st = fs.statSync(local, { throwIfNoEntry: false });
+    if (!st?.isFile()) throw new UsageError(`--compose ${o.compose}: no such file`);
+    const file = hostPathOf(host, local, '--compose');
+    return { compose: { file, mergeOverride: DEFAULT_COMPOSE_NAMES.has(path.basename(file)), ...(o.composeService ? { service: o.composeService } : {}) } };
+  }
+  if (o.dockerInspect !== undefined) {
+    const { readSmallFile } = await import('../adapters/small-file.js');
+    return { inspect: { file: o.dockerInspect, text: readSmallFile(o.dockerInspect, cwd, `--docker-inspect ${o.dockerInspect}`, 4 * 1024 * 1024) } };
+  }
+  if (o.container !== undefined) {
+    const { dockerInspect } = await import('../adapters/docker.js');
+    return { inspect: { file: `docker inspect ${o.container}`, text: await dockerInspect(o.container) } };
+  }
+  // a compose file next to --root, or in the working directory (when it lies below the root)
+  const search = ['/'];
+  try {
+    const here = hostPathOf(host, cwd, 'the working directory');
+    if (here !== '/') search.push(here);
+  } catch {
+    /* the working directory is outside --root: not searched */
+  }
+  return { composeSearch: search };
 }
 
 /**

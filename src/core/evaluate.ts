@@ -6,6 +6,8 @@ import { getPath, locate } from './layers/merge.js';
 import type { LiveObservations } from './probe/judge.js';
 import { UNKNOWN_VERSION } from './ds/versions.js';
 import { displayPath, scrubText, secretValues } from './redact.js';
+import { fillRemedy, remedyFor } from './deploy/remedy.js';
+import type { RuleMeta } from './report.js';
 
 export function makeContext(loaded: LoadedConfig, host: HostFacts = {}, live?: LiveObservations): RuleContext {
   const { effective, layers } = loaded;
@@ -61,10 +63,22 @@ export function knownSecrets(ctx: Pick<RuleContext, 'layers' | 'host'>): string[
   return [...out];
 }
 
+/**
+ * Run every rule and stamp its findings. The fix text is the one for the install (deploy/remedy.ts: the rule's own
+ * text for local.json installs, its `remedies` or its `fix` in the words of Docker, snap, NixOS, YunoHost or
+ * configuration management); a rule whose remedy for this install is null does not apply to it. Findings of rules that
+ * another finding `supersedes` at the same file and line are dropped (they say the same thing in other words).
+ */
 export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   let secrets: string[] | undefined;
+  const dep = ctx.host.deployment;
+  // a container file read from a bind mount is located in its host file (the one to edit, and the one SARIF can show)
+  const hostFile = new Map(ctx.layers.filter((l) => l.hostFile).map((l) => [l.file, l.hostFile!]));
+  const place = (l: SourceLocation): SourceLocation => (hostFile.has(l.file) ? { ...l, file: hostFile.get(l.file)! } : l);
   for (const rule of rules) {
+    const remediation = remedyFor(rule, dep);
+    if (remediation === null) continue;
     for (const hit of rule.check(ctx)) {
       secrets ??= knownSecrets(ctx);
       out.push({
@@ -73,14 +87,26 @@ export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
         severity: hit.severity ?? rule.severity,
         title: rule.title,
         message: scrubText(hit.message, secrets),
-        remediation: rule.remediation,
-        ...(hit.location ? { location: hit.location } : {}),
+        remediation,
+        ...(hit.location ? { location: place(hit.location) } : {}),
         ...(hit.key ? { key: displayPath(hit.key) } : {}),
         ...(hit.url ? { url: hit.url } : {}),
       });
     }
   }
-  return out;
+  const at = (f: Finding) => (f.location ? `${f.location.file}:${f.location.line}` : undefined);
+  const covered = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.supersedes) continue;
+    for (const f of out) if (f.ruleId === rule.id && at(f)) for (const id of rule.supersedes) covered.add(`${id}@${at(f)}`);
+  }
+  return covered.size ? out.filter((f) => !at(f) || !covered.has(`${f.ruleId}@${at(f)}`)) : out;
+}
+
+/** The rule metadata a report lists, with the fix text for this install. */
+export function ruleMeta(rule: Rule, dep: HostFacts['deployment']): RuleMeta {
+  const { id, area, severity, title, why, fixedByApply } = rule;
+  return { id, area, severity, title, why, remediation: remedyFor(rule, dep) ?? fillRemedy(rule.remediation, dep), ...(fixedByApply ? { fixedByApply } : {}) };
 }
 
 /**

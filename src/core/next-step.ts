@@ -31,6 +31,11 @@ export interface CarriedOptions {
   readonly hostname?: string;
   /** --supervisor-conf: the supervisord.conf whose program definitions (NODE_CONFIG_DIR, …) were read. */
   readonly supervisorConf?: string;
+  /** --compose / --compose-service / --docker-inspect / --container: the container definition that was read. */
+  readonly compose?: string;
+  readonly composeService?: string;
+  readonly dockerInspect?: string;
+  readonly container?: string;
 }
 
 export interface NextStep {
@@ -48,6 +53,11 @@ export interface NextStepInput {
   /** The effective value at a dotted key. */
   readonly get: (key: string) => unknown;
   readonly options: CarriedOptions;
+  /**
+   * The files apply writes on this install (deploy/detect.ts): a Docker Compose deployment's compose file, env files and
+   * mounted local-production-linux.json are in reach as well; undefined = local.json only.
+   */
+  readonly alsoInReach?: (file: string) => boolean;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '0:0:0:0:0:0:0:1']);
@@ -83,12 +93,13 @@ export function allowedAddresses(rules: unknown, useforrequest: boolean): string
 /** The next-step command for these findings, or undefined when apply has nothing to fix (or cannot edit the files). */
 export function nextStep(input: NextStepInput): NextStep | undefined {
   const { findings, rules, get, options } = input;
+  const reach = (file: string | undefined) => inReach(file) || (file !== undefined && input.alsoInReach?.(file) === true);
   if (findings.some((f) => f.blocksStartup)) return undefined;
   const meta = new Map<string, RuleMeta>(rules.map((r) => [r.id, r]));
   const fixes: string[] = [];
   for (const f of findings) {
     const r = meta.get(f.ruleId);
-    if (!r?.fixedByApply || !inReach(f.location?.file) || severityRank(f.severity) < severityRank('medium')) continue;
+    if (!r?.fixedByApply || !reach(f.location?.file) || severityRank(f.severity) < severityRank('medium')) continue;
     if (!fixes.includes(f.ruleId)) fixes.push(f.ruleId);
   }
   if (fixes.length === 0) return undefined;
@@ -103,7 +114,7 @@ export function nextStep(input: NextStepInput): NextStep | undefined {
       complete = false;
     } else for (const a of allow) args.push('--allow', shellQuote(a));
   }
-  if (areas.has('jwt') || areas.has('secrets')) {
+  if (areas.has('jwt') || areas.has('secrets') || areas.has('deployment')) {
     args.push('--generate-secret');
     const header = get(K.inboxHeader);
     if (typeof header === 'string' && header !== '') args.push('--header', shellQuote(header));
@@ -115,5 +126,9 @@ export function nextStep(input: NextStepInput): NextStep | undefined {
   if (options.dsVersion) args.push('--ds-version', shellQuote(options.dsVersion));
   if (options.hostname) args.push('--hostname', shellQuote(options.hostname));
   if (options.supervisorConf) args.push('--supervisor-conf', shellQuote(options.supervisorConf));
+  if (options.compose) args.push('--compose', shellQuote(options.compose));
+  if (options.composeService) args.push('--compose-service', shellQuote(options.composeService));
+  if (options.dockerInspect) args.push('--docker-inspect', shellQuote(options.dockerInspect));
+  if (options.container) args.push('--container', shellQuote(options.container));
   return { fixes, command: (root ? '' : 'sudo ') + args.join(' '), complete };
 }

@@ -4,6 +4,9 @@ import { severityRank } from './types.js';
 import type { Rule } from './rules/rule.js';
 import type { LiveObservations } from './probe/judge.js';
 import type { NextStep } from './next-step.js';
+import type { Deployment, EnvOrigin } from './deploy/types.js';
+import { ENTRYPOINT_VARS } from './deploy/entrypoint.js';
+import { mask } from './redact.js';
 
 export type RuleMeta = Pick<Rule, 'id' | 'area' | 'severity' | 'title' | 'why' | 'remediation' | 'fixedByApply'>;
 
@@ -28,6 +31,62 @@ export interface Report {
   readonly probe?: LiveObservations;
   /** The `ds-harden apply … --dry-run` command that previews the fixes apply can make (next-step.ts), if any. */
   readonly nextStep?: NextStep;
+  /** How DS is deployed (deploy/detect.ts), for the top of the report. */
+  readonly deployment?: DeploymentSummary;
+}
+
+/** One variable of a container's environment that the entrypoint reads, and where it is set (values of secrets masked). */
+export interface EnvSummary {
+  readonly name: string;
+  /** The value (a secret masked unless --show-secrets); absent when declared without a value. */
+  readonly value?: string;
+  readonly origin: EnvOrigin;
+  /** The ${VARIABLES} its value was interpolated from, and where they are set (compose: the project's .env). */
+  readonly via?: readonly { readonly name: string; readonly file?: string; readonly line?: number; readonly unset?: true }[];
+}
+
+/** The deployment as reports show it. */
+export interface DeploymentSummary {
+  readonly kind: Deployment['kind'];
+  readonly mechanism: Deployment['mechanism'];
+  readonly label: string;
+  readonly configDir: { readonly path: string; readonly from: string };
+  readonly serviceUser: { readonly name: string; readonly from: string };
+  readonly package?: 'deb' | 'rpm';
+  readonly managedBy?: { readonly tool: string; readonly evidence: string; readonly file: string };
+  readonly app?: string;
+  readonly image?: string;
+  /** The environment variables the image's entrypoint reads, as the container gets them. */
+  readonly environment?: readonly EnvSummary[];
+  readonly notes: readonly string[];
+}
+
+/** The report's view of a deployment; secrets in the environment are masked unless `showSecrets`. */
+export function summarizeDeployment(d: Deployment, showSecrets: boolean): DeploymentSummary {
+  const c = d.container;
+  const env = c?.envVisible === false ? undefined : c?.env
+    .filter((v) => Object.hasOwn(ENTRYPOINT_VARS, v.name))
+    .map((v) => ({
+      name: v.name,
+      ...(v.value !== undefined ? { value: !showSecrets && /SECRET/.test(v.name) && v.value !== '' ? mask(v.value) : v.value } : {}),
+      origin: v.origin,
+      ...(v.interpolated?.length
+        ? { via: v.interpolated.map((u) => ({ name: u.name, ...(u.origin ? { file: u.origin.file, line: u.origin.line } : {}), ...(u.unset ? { unset: true as const } : {}) })) }
+        : {}),
+    }));
+  return {
+    kind: d.kind,
+    mechanism: d.mechanism,
+    label: d.label,
+    configDir: { path: d.configDir.value, from: d.configDir.from },
+    serviceUser: { name: d.serviceUser.value, from: d.serviceUser.from },
+    ...(d.package ? { package: d.package } : {}),
+    ...(d.managedBy ? { managedBy: { ...d.managedBy } } : {}),
+    ...(d.app ? { app: d.app } : {}),
+    ...(c?.image ? { image: c.image } : {}),
+    ...(env ? { environment: env } : {}),
+    notes: [...(c?.notes ?? [])],
+  };
 }
 
 /** Findings that keep DS from starting (a layer it cannot parse or read); the others assume these are fixed. */

@@ -34,7 +34,7 @@ export interface DsVersionInfo {
   readonly min: Version;
   readonly max: Version;
   readonly exact: boolean;
-  readonly source: 'flag' | 'dpkg' | 'fingerprint' | 'unknown' | 'probe';
+  readonly source: 'flag' | 'dpkg' | 'fingerprint' | 'unknown' | 'probe' | 'image';
   /** Human text, e.g. "9.3.0 (dpkg)" or "8.1–8.2 (default.json fingerprint)". */
   readonly label: string;
   readonly parser: ParserFamily;
@@ -56,7 +56,11 @@ export type LayerKind =
   | 'local-env'
   | 'node-config-env'
   | 'runtime-legacy'
-  | 'runtime-data';
+  | 'runtime-data'
+  /** What the Docker entrypoint writes into local.json from the container environment at every start (deploy/entrypoint.ts). */
+  | 'container-env'
+  /** The stock values of the image's default.json, when the image's own files are not visible (a container seen from the host). */
+  | 'image-stock';
 
 export type LayerFormat = 'json' | 'json5' | 'js' | 'other';
 
@@ -107,6 +111,15 @@ export interface Layer {
   readonly stat?: FileStat;
   /** True when DS reads this layer at start-up (false only for 9.0.x Data/runtime.json, read per request). */
   readonly atStartup: boolean;
+  /**
+   * Where each key's value is written, for layers that are not a JSON text (the container environment: the compose line
+   * of the variable). Dotted key → location; locate() looks here first.
+   */
+  readonly locations?: ReadonlyMap<string, SourceLocation>;
+  /** Keys this layer sets to a value chosen anew at every start (JWT_SECRET unset): key → what picks it. */
+  readonly generated?: ReadonlyMap<string, string>;
+  /** The host file a container path was read from (a bind mount), when it differs from `file`. */
+  readonly hostFile?: string;
 }
 
 /** One layer's contribution to a key. */

@@ -78,8 +78,10 @@ export function formatApplyHeader(r: ApplyResult, style: Style): string {
 /** What will change and why (printed before anything is restarted; the whole body of a dry run). */
 export function formatApplyPlan(r: ApplyResult, style: Style): string {
   let out = '';
+  if (r.deployment) out += style.dim(`deployment: ${r.deployment.label}\n`);
   if (r.outcome === 'refused') {
     out += style.red('refused — nothing was changed:\n') + r.refusals.map((x) => `  - ${loc(x.location)}${x.message}`).join('\n') + '\n';
+    if (r.modeChange) out += style.bold('make this change instead:\n') + r.modeChange.text.split('\n').map((l) => `  ${l}`).join('\n') + '\n';
     for (const n of r.notes) out += style.yellow(`note: ${n}\n`);
     return out;
   }
@@ -89,7 +91,7 @@ export function formatApplyPlan(r: ApplyResult, style: Style): string {
     return out + style.green('nothing to change: the configuration already matches.\n');
   }
   if (r.changes.length) {
-    out += `changes to ${r.target}:\n`;
+    out += `changes to ${r.files?.length ? r.files.join(', ') : r.target}:\n`;
     for (const c of r.changes) out += `  ${c.key}: ${shown(c.from)} → ${shown(c.to)}\n`;
   } else out += `${r.target} stays as it is.\n`;
   if (r.integrator) out += integratorPlan(r.integrator, style);
@@ -109,9 +111,11 @@ export function formatApplyOutcome(r: ApplyResult, style: Style): string {
   if (r.outcome === 'refused') return style.red('refused — nothing was changed:\n') + r.refusals.map((x) => `  - ${loc(x.location)}${x.message}`).join('\n') + '\n';
   const logs = (r.failure?.logs ?? []).map((l) => `--- what ${l.name} wrote to ${l.stream === 'stdout' ? 'out.log (stdout)' : l.stream === 'stderr' ? 'err.log (stderr)' : 'its journal'} after the restart ---\n${l.tail}`).join('\n');
   const ig = r.integrator ? integratorOutcome(r.integrator, style) : '';
+  const follow = (r.followUp ?? []).map((n) => style.yellow(`note: ${n}\n`)).join('');
   if (r.outcome === 'changed') {
-    let out = ig;
-    out += style.green(`done: ${r.changes.length ? `${r.target} updated` : `${r.target} unchanged`}${r.restarted?.length ? `, ${r.restarted.join(', ')} restarted and healthy` : ''}${r.integrator?.report ? `; ${productOf(r.integrator.kind)} uses the same secret and header` : ''}.\n`);
+    let out = ig + follow;
+    const what = r.files?.length ? r.files.join(', ') : r.target;
+    out += style.green(`done: ${r.changes.length ? `${what} updated` : `${what} unchanged`}${r.restarted?.length ? `, ${r.restarted.join(', ')} restarted and healthy` : ''}${r.integrator?.report ? `; ${productOf(r.integrator.kind)} uses the same secret and header` : ''}.\n`);
     if (r.journalId && r.hints.rollback) out += style.dim(`journal ${r.journalId} — undo with: ${r.hints.rollback}\n`);
     if (r.integratorMustMatch && r.hints.readSecret) {
       out += `The integrator (Nextcloud: ONLYOFFICE app settings) must now use the same secret and header. Read the secret with:\n  ${r.hints.readSecret}\n`;
@@ -119,7 +123,7 @@ export function formatApplyOutcome(r: ApplyResult, style: Style): string {
     return out;
   }
   if (r.outcome === 'rolled-back') {
-    let out = ig + style.red(`failed: ${r.failure?.reason ?? 'unknown'}\n`);
+    let out = ig + follow + style.red(`failed: ${r.failure?.reason ?? 'unknown'}\n`);
     if (logs) out += logs + '\n';
     out += style.yellow(`rolled back: the original file is restored${r.restarted?.length ? ` and ${r.restarted.join(', ')} are running again` : ''} (journal ${r.journalId}).\n`);
     return out;

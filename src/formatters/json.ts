@@ -2,7 +2,7 @@
  * `check --format json`: the report as stable, versioned JSON (schemas/report.schema.json describes it).
  * Pure: (report, opts) => string. Findings carry no config values by construction, and nothing here adds any.
  */
-import { countBySeverity, failed, sortFindings, startupBlockers, type LayerSummary, type ProbeReport, type Report } from '../core/report.js';
+import { countBySeverity, failed, sortFindings, startupBlockers, type DeploymentSummary, type LayerSummary, type ProbeReport, type Report } from '../core/report.js';
 import type { LiveObservations } from '../core/probe/judge.js';
 import type { DsVersionInfo, Finding, Severity, SourceLocation } from '../core/types.js';
 import type { MachineFormatOptions } from './rule-meta.js';
@@ -65,6 +65,8 @@ export interface JsonReport {
   readonly startup: { readonly blocked: boolean; readonly blockedBy: readonly { readonly ruleId: string; readonly location?: JsonLocation }[] };
   readonly findings: readonly JsonFinding[];
   readonly probe?: JsonLive;
+  /** How DS is deployed (an optional addition within schemaVersion 1). */
+  readonly deployment?: DeploymentSummary;
 }
 
 function location(l: SourceLocation): JsonLocation {
@@ -133,6 +135,7 @@ export function buildJsonReport(report: Report): JsonReport {
     },
     findings: sortFindings(report.findings).map((f) => finding(f, blockers.length > 0)),
     ...(report.probe ? { probe: jsonLive(report.probe) } : {}),
+    ...(report.deployment ? { deployment: report.deployment } : {}),
   };
 }
 

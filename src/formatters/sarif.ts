@@ -222,6 +222,7 @@ export function buildSarifLog(input: Report | ProbeReport): Record<string, unkno
       ...('live' in input ? { target: input.target } : { configDir: report.configDir }),
       ...(report.probe ? { target: report.probe.target } : {}),
       dsVersion: report.dsVersion.label,
+      ...(report.deployment ? { deployment: { kind: report.deployment.kind, label: report.deployment.label, configDir: report.deployment.configDir.path, serviceUser: report.deployment.serviceUser.name } } : {}),
       failOn: report.failOn,
       failed: failed(report),
       startupBlocked: blockedFiles.length > 0,

@@ -35,6 +35,22 @@ export function formatText(report: Report, opts: TextOptions): string {
   const { style } = opts;
   const out: string[] = [];
   out.push(style.bold(`ds-harden check — ${report.configDir}`) + style.dim(`  (DS ${report.dsVersion.label}; parser: ${report.dsVersion.parser === 'config3' ? 'JSON5 as DS 9.x' : 'strict JSON as DS ≤ 8.3'})`));
+  const d = report.deployment;
+  if (d) {
+    out.push(`${style.bold('deployment:')} ${d.label}`);
+    const from = (f: string) => (f === 'default' ? 'the .deb default' : f);
+    out.push(style.dim(`  configuration directory ${d.configDir.path} — ${from(d.configDir.from)}`));
+    out.push(style.dim(`  DS runs as ${d.serviceUser.name} — ${from(d.serviceUser.from)}`));
+    if (d.environment) {
+      out.push(style.dim(`  environment the entrypoint reads:${d.environment.length ? '' : ' none set (the image\'s defaults apply)'}`));
+      for (const v of d.environment) {
+        const via = (v.via ?? []).map((u) => ` via \${${u.name}}${u.file ? ` (${u.file}:${u.line})` : u.unset ? ' (not set)' : ''}`).join('');
+        const how = /^(Config\.Env|entry )/.test(v.origin.how) ? ` (${v.origin.how})` : '';
+        out.push(style.dim(`    ${v.name}${v.value !== undefined ? `=${JSON.stringify(v.value)}` : ' (no value)'}  ${v.origin.file}:${v.origin.line}${how}${via}`));
+      }
+    }
+    for (const n of d.notes) out.push(style.dim(`  note: ${n}`));
+  }
   if (report.root !== '/') out.push(style.dim(`root: ${report.root}`));
   const layers = report.layers.map((l) => {
     const name = l.file.startsWith(report.configDir + '/') ? l.file.slice(report.configDir.length + 1) : l.file;

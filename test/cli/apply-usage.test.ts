@@ -85,12 +85,16 @@ describe('apply: usage errors (exit 2) and refusals (exit 4) change nothing', ()
 });
 
 describe('apply in the official Docker image', () => {
-  it('warns that the entrypoint rewrites JWT keys and that /etc/onlyoffice is not a volume', () => {
+  it('refuses to write local.json (the entrypoint rewrites it) and prints the environment and the mount to set instead', () => {
     const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: '{}\n', 'app/ds/run-document-server.sh': '#!/bin/bash\n' });
     const r = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--dry-run', ...base], { env: { S: SECRET } });
-    expect(r.code).toBe(10);
-    expect(r.stdout).toContain('Set JWT_ENABLED=true, JWT_SECRET (the same secret) and JWT_HEADER in the container definition');
-    expect(r.stdout).toContain('/etc/onlyoffice is not a volume');
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('its entrypoint rewrites the JWT settings of local.json from the container environment at every start');
+    expect(r.stdout).toContain('JWT_ENABLED=true');
+    expect(r.stdout).toContain('JWT_SECRET=<the secret in $S>');
+    expect(r.stdout).toContain('mounted read-only at /etc/onlyoffice/documentserver/local-production-linux.json');
+    expect(r.stdout).not.toContain(SECRET);
+    expect(localOf(root)).toBe('{}\n');
     const plain = runCli(['apply', '--root', tree('{}\n'), '--allow', '10.0.0.5', '--dry-run', ...base]);
     expect(plain.stdout).not.toContain('Docker image');
   });

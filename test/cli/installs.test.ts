@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, SHARED_CONFIGS } from '../helpers/context.js';
 import { findingsOf, makeRoot, runCli } from '../helpers/cli.js';
+import { copyTree } from '../helpers/installs.js';
 
 interface Install {
   readonly name: string;
@@ -67,17 +68,6 @@ const INSTALLS: readonly Install[] = [
     expected: ['DSH114 FileConverter.converter.signing.keyStorePassword'],
   },
 ];
-
-function copyTree(from: string, to: string): void {
-  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
-    const src = path.join(from, e.name);
-    const dst = path.join(to, e.name);
-    if (e.isDirectory()) {
-      fs.mkdirSync(dst, { recursive: true });
-      copyTree(src, dst);
-    } else if (e.name !== 'README.md') fs.copyFileSync(src, dst);
-  }
-}
 
 /** The installer's tree under a temporary root, with the release's upstream default.json and production-linux.json. */
 function installRoot(i: Install): string {

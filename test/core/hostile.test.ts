@@ -85,8 +85,11 @@ describe('prototype keys never leak into ds-harden', () => {
   });
 
   it('service definitions: program and variable names from the file are plain keys', () => {
-    const envs = supervisorEnvs('/etc/supervisor/conf.d/ds.conf', '[group:ds]\nprograms=constructor\n[program:constructor]\nenvironment=__proto__="x",NODE_ENV="production-linux"\n');
-    // not a DS program name, so nothing is reported for it — but nothing inherited leaks into the result either
+    const envs = supervisorEnvs(
+      '/etc/supervisor/conf.d/ds.conf',
+      '[group:ds]\nprograms=constructor\n[program:constructor]\ncommand=/var/www/onlyoffice/documentserver/server/DocService/docservice\nenvironment=__proto__="x",NODE_ENV="production-linux"\n',
+    );
+    // a DS program (by its command) with hostile names: nothing inherited leaks into the result
     expect(envs).toHaveLength(1);
     expect(envs[0]!.service).toBe('ds:constructor');
     expect(envs[0]!.env.NODE_ENV).toBe('production-linux');

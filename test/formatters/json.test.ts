@@ -142,7 +142,7 @@ describe('formatJson', () => {
   });
 
   it('keeps the schema enums in step with the core types', () => {
-    const kinds: Record<LayerKind, true> = { default: true, env: true, hostname: true, local: true, 'local-env': true, 'node-config-env': true, 'runtime-legacy': true, 'runtime-data': true };
+    const kinds: Record<LayerKind, true> = { default: true, env: true, hostname: true, local: true, 'local-env': true, 'node-config-env': true, 'runtime-legacy': true, 'runtime-data': true, 'container-env': true, 'image-stock': true };
     const statuses: Record<Layer['status'], true> = { loaded: true, skipped: true, 'parse-error': true, unreadable: true, opaque: true };
     const s = schema as { properties: { layers: { items: { properties: { kind: { enum: string[] }; status: { enum: string[] } } } } } };
     expect([...s.properties.layers.items.properties.kind.enum].sort()).toEqual(Object.keys(kinds).sort());

@@ -48,7 +48,8 @@ export async function load(files: Record<string, string | MemFile>, opts: CtxOpt
 }
 
 export async function context(files: Record<string, string | MemFile>, opts: CtxOptions = {}): Promise<RuleContext> {
-  return makeContext(await load(files, opts), opts.host ?? {});
+  const loaded = await load(files, opts);
+  return makeContext(loaded, { deployment: loaded.deployment, ...(opts.host ?? {}) });
 }
 
 /** Run one rule (or several) over files; returns its findings. */

@@ -179,7 +179,7 @@ describe('DSH403 a copy of a configuration file holds secrets and is readable by
     expect(f[0]!.message).toContain('services.CoAuthoring.secret.inbox.string, services.CoAuthoring.secret.outbox.string, storage.fs.secretString');
     expect(f[0]!.message).not.toContain('xxxx');
     expect(f[0]!.severity).toBe('high');
-    expect(f[0]!.remediation).toContain(worldReadableSecrets.remediation.split('.')[0]!);
+    expect(f[0]!.remediation).toContain(worldReadableSecrets.remediation.split('.')[0]!.replace(/\{user\}/g, 'ds'));
   });
 
   it('finds secrets in files that do not parse: a vim swap file, a truncated .bak; names only', async () => {

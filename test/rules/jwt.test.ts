@@ -85,8 +85,11 @@ describe('DSH200 token.enable.request.inbox', () => {
   });
 
   it('tells Docker users to change JWT_ENABLED instead of local.json', async () => {
-    const f = await run(jwtInboxEnabled, {}, { release: 'v9.3.0', host: { docker: true } });
-    expect(f[0]!.message).toContain('JWT_ENABLED');
+    const plain = await run(jwtInboxEnabled, {}, { release: 'v9.3.0' });
+    const docker = await run(jwtInboxEnabled, { '/app/ds/run-document-server.sh': '' }, { release: 'v9.3.0' });
+    expect(plain[0]!.remediation).toContain('in local.json');
+    expect(docker[0]!.remediation).toContain('JWT_ENABLED=true');
+    expect(docker[0]!.remediation).not.toContain('local.json');
   });
 });
 

@@ -10,8 +10,16 @@ export interface ServiceEnv {
   readonly service: string;
   readonly manager: 'supervisor' | 'systemd';
   readonly env: Readonly<Record<string, string>>;
-  /** 1-based line of the environment entry, for locations. */
+  /** 1-based line of the environment entry (else of the section), for locations. */
   readonly line: number;
+  /** The account it runs as: supervisor `user=`, systemd `User=` (absent: root for both). */
+  readonly user?: string;
+  /** Line of the user setting. */
+  readonly userLine?: number;
+  /** The command it runs: supervisor `command=`, systemd `ExecStart=` (prefixes such as `-`/`@` removed). */
+  readonly exec?: string;
+  /** Where NODE_CONFIG_DIR came from when the definition does not set it itself (the NixOS wrapper's 2nd argument). */
+  readonly configDirFrom?: string;
 }
 
 export const CONFIG_ENV_KEYS = [
@@ -97,10 +105,9 @@ export function parseSystemdEnv(value: string): Record<string, string> {
   return out;
 }
 
-/** Every docservice/converter program in a supervisor conf, with its environment. */
+/** Every DocService/FileConverter program in a supervisor conf (by name or command), with its environment and user. */
 export function supervisorEnvs(file: string, text: string): ServiceEnv[] {
   const out: ServiceEnv[] = [];
-  let program: string | undefined;
   // program name → the group that lists it (names come from the file: a Map, never object keys)
   const group = new Map<string, string>();
   let currentGroup: string | undefined;
@@ -112,32 +119,100 @@ export function supervisorEnvs(file: string, text: string): ServiceEnv[] {
     const p = /^\s*programs\s*=\s*(.+)$/.exec(l);
     if (p && currentGroup) for (const name of p[1]!.split(',')) group.set(name.trim(), currentGroup);
   }
+  interface Section { name: string; line: number; env?: string; envLine?: number; user?: string; userLine?: number; command?: string }
+  const sections: Section[] = [];
+  let cur: Section | undefined;
   lines.forEach((l, i) => {
     const sec = /^\s*\[(\w+):([^\]]+)\]/.exec(l);
-    if (sec) program = sec[1] === 'program' ? sec[2] : undefined;
-    const env = /^\s*environment\s*=\s*(.+)$/.exec(l);
-    if (program && env) {
-      const g = group.get(program);
-      const name = g ? `${g}:${program}` : program;
-      out.push({ file, service: name, manager: 'supervisor', env: parseSupervisorEnv(env[1]!), line: i + 1 });
-    }
+    if (sec || /^\s*\[/.test(l)) cur = sec && sec[1] === 'program' ? { name: sec[2]!, line: i + 1 } : undefined;
+    if (cur && sec) sections.push(cur);
+    if (!cur) return;
+    const kv = /^\s*(environment|user|command)\s*=\s*(.*?)\s*$/.exec(l);
+    if (!kv) return;
+    if (kv[1] === 'environment') [cur.env, cur.envLine] = [kv[2]!, i + 1];
+    else if (kv[1] === 'user') [cur.user, cur.userLine] = [kv[2]!, i + 1];
+    else cur.command = kv[2]!;
   });
+  for (const sec of sections) {
+    const g = group.get(sec.name);
+    const name = g ? `${g}:${sec.name}` : sec.name;
+    if (!readsDsConfig(name) && !runsDs(sec.command)) continue;
+    out.push({
+      file,
+      service: name,
+      manager: 'supervisor',
+      env: sec.env !== undefined ? parseSupervisorEnv(sec.env) : envRecord(),
+      line: sec.envLine ?? sec.line,
+      ...(sec.user ? { user: sec.user, userLine: sec.userLine! } : {}),
+      ...(sec.command ? { exec: sec.command } : {}),
+    });
+  }
   return out;
 }
 
+/** The first word of an ExecStart= line without systemd's prefixes (`-`, `@`, `:`, `+`, `!`), and the rest. */
+function execWords(line: string): string[] {
+  return line.replace(/^[-@:+!]+/, '').match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? [];
+}
+
+/**
+ * The NixOS module's wrapper: `…/bin/onlyoffice-wrapper DocService/docservice /run/onlyoffice/config` exports
+ * NODE_CONFIG_DIR=$2 and NODE_ENV=production-linux before it runs $1 (NixOS/nixpkgs@57889ff0
+ * pkgs/by-name/on/onlyoffice-documentserver/package.nix, `runScript`: "export NODE_CONFIG_DIR=$2"; module
+ * nixos/modules/services/web-apps/onlyoffice.nix, `ExecStart = "${cfg.package.fhs}/bin/onlyoffice-wrapper DocService/docservice /run/onlyoffice/config"`).
+ */
+export function wrapperEnv(exec: string | undefined): Record<string, string> | undefined {
+  const w = exec ? execWords(exec) : [];
+  if (w.length >= 3 && /(^|\/)onlyoffice-wrapper$/.test(w[0]!)) return { NODE_CONFIG_DIR: w[2]!, NODE_ENV: 'production-linux' };
+  return undefined;
+}
+
+/** One systemd unit file (or drop-in): its Environment= lines merged, User= and ExecStart=, when it runs DS. */
 export function systemdEnvs(file: string, text: string, unit: string): ServiceEnv[] {
-  const out: ServiceEnv[] = [];
   let merged = envRecord();
   let line = 0;
+  let user: string | undefined;
+  let userLine: number | undefined;
+  let exec: string | undefined;
+  let section = '';
   text.split(/\r?\n/).forEach((l, i) => {
+    const sec = /^\s*\[([^\]]+)\]/.exec(l);
+    if (sec) section = sec[1]!;
+    if (section !== 'Service') return;
     const m = /^\s*Environment\s*=\s*(.*)$/.exec(l);
     if (m) {
       merged = Object.assign(envRecord(), merged, parseSystemdEnv(m[1]!));
       line = i + 1;
     }
+    const u = /^\s*User\s*=\s*(\S*)\s*$/.exec(l);
+    if (u) [user, userLine] = [u[1]!, i + 1];
+    const e = /^\s*ExecStart\s*=\s*(.*?)\s*$/.exec(l);
+    if (e) exec = e[1] || undefined;
   });
-  if (line > 0) out.push({ file, service: unit, manager: 'systemd', env: merged, line });
-  return out;
+  if (!readsDsConfig(unit) && !runsDs(exec)) {
+    // a drop-in of a DS unit carries only what it changes; keep it when the caller knows the unit is DS's
+    if (!/\.d\/[^/]+\.conf$/.test(file)) return [];
+  }
+  if (line === 0 && !user && !exec) return [];
+  const wrapped = wrapperEnv(exec);
+  const env = wrapped ? Object.assign(envRecord(), wrapped, merged) : merged;
+  return [
+    {
+      file,
+      service: unit,
+      manager: 'systemd',
+      env,
+      line: line || userLine || 1,
+      ...(user !== undefined ? { user, userLine: userLine! } : {}),
+      ...(exec ? { exec } : {}),
+      ...(wrapped && merged.NODE_CONFIG_DIR === undefined ? { configDirFrom: `the 2nd argument of onlyoffice-wrapper in ExecStart= of ${file}` } : {}),
+    },
+  ];
+}
+
+/** Does this command run DocService or FileConverter (a packaged binary, `node …/server.js`, the NixOS wrapper)? */
+export function runsDs(exec: string | undefined): boolean {
+  return exec !== undefined && /(DocService|FileConverter)\/|\/(docservice|converter)(\s|'|"|$)|onlyoffice-wrapper\s+(DocService|FileConverter)/i.test(exec);
 }
 
 /** Is this service one that loads /etc/onlyoffice/documentserver (DocService or FileConverter)? */

@@ -61,7 +61,8 @@ export function versionFromDpkgStatus(status: string): Version | undefined {
   return undefined;
 }
 
-function keyPresent(obj: unknown, dotted: string): boolean {
+/** Does `obj` hold the dotted key (own properties of plain objects all the way down)? */
+export function keyPresent(obj: unknown, dotted: string): boolean {
   let cur: unknown = obj;
   for (const seg of dotted.split('.')) {
     if (!cur || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg)) return false;

@@ -10,8 +10,13 @@ import { buildTree } from '../parse/tree.js';
 import { offsetToPosition } from '../text/position.js';
 import { getPath, isPlainObject, mergeLayers } from './merge.js';
 import type { EffectiveConfig, DuplicateKey } from '../types.js';
-import { readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { supervisorEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { detectDeployment, type Detected, type DetectOptions } from '../deploy/detect.js';
+import { containerView } from '../deploy/container-view.js';
+import { containerEnvLayer, imageStockLayer } from '../deploy/env-layer.js';
+import type { Deployment } from '../deploy/types.js';
 import { configCopies, type ConfigCopy } from './copies.js';
+import { docserviceOf } from '../deploy/detect.js';
 import {
   UNKNOWN_VERSION,
   certainlyAtLeast,
@@ -185,10 +190,14 @@ export interface LoadOptions {
    * paths on this machine; `toHostPath` maps them below --root.
    */
   readonly serviceDefinitions?: { readonly files: readonly { readonly file: string; readonly text: string }[]; readonly toHostPath: (p: string) => string };
+  /** --compose / --docker-inspect and where to look for a compose file (deploy/detect.ts). */
+  readonly deployment?: Pick<DetectOptions, 'compose' | 'inspect' | 'composeSearch'>;
+  /** An already detected deployment (re-loading a candidate must see the same install). */
+  readonly detected?: Detected;
 }
 
 /** The options that must be the same when a candidate is re-loaded (validation). */
-export type ReloadOptions = Pick<LoadOptions, 'hostname' | 'serviceDefinitions'>;
+export type ReloadOptions = Pick<LoadOptions, 'hostname' | 'serviceDefinitions' | 'detected'>;
 
 /** A file that decides how DS loads its configuration but could not be read (e.g. a service definition that is a FIFO). */
 export interface ReadError {
@@ -211,45 +220,11 @@ export interface LoadedConfig {
   readonly copies: readonly (ConfigCopy & { readonly file: string })[];
   /** Service definitions that exist but could not be read (not a regular file, too large, no permission). */
   readonly readErrors: readonly ReadError[];
+  /** How DS is deployed: where its settings really live and who runs it (deploy/detect.ts). */
+  readonly deployment: Deployment;
 }
 
-const SERVICE_DIRS: readonly { dir: string; manager: 'supervisor' | 'systemd'; match: RegExp }[] = [
-  { dir: '/etc/supervisor/conf.d', manager: 'supervisor', match: /\.conf$/ },
-  { dir: '/etc/supervisord.d', manager: 'supervisor', match: /\.(ini|conf)$/ },
-  { dir: '/lib/systemd/system', manager: 'systemd', match: /^ds-.*\.service$/ },
-  { dir: '/usr/lib/systemd/system', manager: 'systemd', match: /^ds-.*\.service$/ },
-  { dir: '/etc/systemd/system', manager: 'systemd', match: /^ds-.*\.service$/ },
-];
-
-/**
- * The environment DS's service definitions give DocService and FileConverter. Definitions that exist but cannot be
- * read are appended to `errors` (when given) instead of being skipped silently.
- */
-export async function discoverServices(host: ReadonlyHost, errors?: ReadError[]): Promise<ServiceEnv[]> {
-  const out: ServiceEnv[] = [];
-  const failed = (file: string, r: ReadResult) => {
-    if (!r.ok && r.code !== 'ENOENT') errors?.push({ file, code: r.code, message: r.message });
-  };
-  for (const { dir, manager, match } of SERVICE_DIRS) {
-    const names = (await host.list(dir)) ?? [];
-    for (const name of names.filter((n) => match.test(n)).sort()) {
-      const file = `${dir}/${name}`;
-      const r = await host.read(file);
-      if (r.ok) out.push(...(manager === 'supervisor' ? supervisorEnvs(file, r.text) : systemdEnvs(file, r.text, name)));
-      else failed(file, r);
-      if (manager === 'systemd') {
-        // drop-ins: /etc/systemd/system/<unit>.d/*.conf override the unit's Environment
-        const dropDir = `/etc/systemd/system/${name}.d`;
-        for (const d of ((await host.list(dropDir)) ?? []).filter((n) => n.endsWith('.conf')).sort()) {
-          const rr = await host.read(`${dropDir}/${d}`);
-          if (rr.ok) out.push(...systemdEnvs(`${dropDir}/${d}`, rr.text, name));
-          else failed(`${dropDir}/${d}`, rr);
-        }
-      }
-    }
-  }
-  return out.filter((s) => readsDsConfig(s.service));
-}
+export { discoverServices } from '../deploy/detect.js';
 
 async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadResult>, configDir: string, flag?: string): Promise<DsVersionInfo> {
   if (flag) {
@@ -273,14 +248,42 @@ async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadR
   return UNKNOWN_VERSION;
 }
 
-/** Merge NODE_* settings of the services that read the DS config (docservice first). */
+/** An image tag's version: exact for x.y.z, the minor line for x.y. */
+function imageVersionInfo(image: string, v: import('../types.js').Version): DsVersionInfo {
+  const tag = /:([^/:@]+)(@.*)?$/.exec(image)?.[1] ?? '';
+  const exact = /^\d+\.\d+\.\d+/.test(tag);
+  const info = exactVersion(v, 'image', `image tag ${tag}`);
+  return exact ? info : { ...info, max: { ...v, patch: 999 }, exact: false, label: `${v.major}.${v.minor}.x (image tag ${tag})` };
+}
+
+/** Text markers of configuration management in a layer an administrator writes (a JSON5 comment, a _comment key). */
+const MARKERS: readonly { re: RegExp; tool: string }[] = [
+  { re: /ansible[ _-]managed|managed by ansible/i, tool: 'Ansible' },
+  { re: /managed by puppet|puppet managed/i, tool: 'Puppet' },
+  { re: /managed by chef|generated by chef/i, tool: 'Chef' },
+  { re: /managed by salt|salt managed/i, tool: 'Salt' },
+];
+
+/** The configuration-management tool that owns local.json (a marker in it, or the tool's backups beside it). */
+function withManagement(dep: Deployment, layers: readonly Layer[], copies: readonly (ConfigCopy & { file: string })[]): Deployment {
+  if (dep.mechanism !== 'local-json') return dep;
+  for (const l of layers) {
+    if ((l.kind !== 'local' && l.kind !== 'local-env') || l.text === undefined) continue;
+    const m = MARKERS.find((x) => x.re.test(l.text!.slice(0, 4096)));
+    if (m) return { ...dep, mechanism: 'config-management', managedBy: { tool: m.tool, evidence: `"${m.re.exec(l.text)![0]}" in ${l.file}`, file: l.file }, label: `${dep.label}, managed by ${m.tool}` };
+  }
+  const backup = copies.find((c) => c.kind === 'ansible-backup');
+  if (backup) {
+    const file = backup.of ? backup.file.slice(0, backup.file.lastIndexOf('/') + 1) + backup.of : backup.file;
+    return { ...dep, mechanism: 'config-management', managedBy: { tool: 'Ansible', evidence: `the Ansible backup ${backup.file}`, file }, label: `${dep.label}, managed by Ansible` };
+  }
+  return dep;
+}
+
+/** Merge NODE_* settings of the DocService definition (with its drop-ins). */
 function configEnv(services: readonly ServiceEnv[]): { env: Record<string, string>; from?: ServiceEnv } {
-  const docservice = services.find((s) => /docservice/i.test(s.service)) ?? services[0];
-  if (!docservice) return { env: Object.create(null) as Record<string, string> };
-  // systemd drop-ins come after the unit in discovery order and override it
-  const same = services.filter((s) => s.service === docservice.service);
-  const env = Object.assign(Object.create(null) as Record<string, string>, ...same.map((s) => s.env)) as Record<string, string>;
-  return { env, from: same[same.length - 1]! };
+  const ds = docserviceOf(services);
+  return ds ? { env: ds.merged, from: ds } : { env: Object.create(null) as Record<string, string> };
 }
 
 /** Program definitions of supervisor configuration files (already read), with their paths mapped to host paths. */
@@ -288,15 +291,27 @@ function definedServices(defs: NonNullable<LoadOptions['serviceDefinitions']>): 
   const PATHS = ['NODE_CONFIG_DIR', 'NODE_CONFIG_RUNTIME_JSON'];
   return defs.files
     .flatMap((f) => supervisorEnvs(f.file, f.text))
-    .filter((s) => readsDsConfig(s.service))
     .map((s) => ({ ...s, env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, PATHS.includes(k) ? defs.toHostPath(v) : v])) }));
 }
 
-export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Promise<LoadedConfig> {
-  const readErrors: ReadError[] = [];
-  const services = opts.serviceDefinitions ? definedServices(opts.serviceDefinitions) : await discoverServices(host, readErrors);
+export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): Promise<LoadedConfig> {
+  const readErrors: ReadError[] = [...(opts.detected?.readErrors ?? [])];
+  const detected =
+    opts.detected ??
+    (await detectDeployment(outer, {
+      ...(opts.configDir ? { configDir: opts.configDir } : {}),
+      ...(opts.serviceDefinitions ? { services: definedServices(opts.serviceDefinitions) } : {}),
+      ...opts.deployment,
+      readErrors,
+    }));
+  const dep = detected.deployment;
+  const spec = dep.container;
+  // a container seen from the Docker host: only its bind mounts are visible, at their container paths
+  const fromHost = spec !== undefined && dep.kind !== 'docker-image';
+  const host: ReadonlyHost = fromHost ? containerView(outer, spec.mounts) : outer;
+  const services = detected.services;
   const { env, from } = configEnv(services);
-  const configDir = opts.configDir ?? env.NODE_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  const configDir = dep.configDir.value;
   // default.json is read for the fingerprint and again as a layer: read each file once
   const cache = new Map<string, Promise<ReadResult>>();
   const read = (p: string, o?: ReadOptions) => {
@@ -304,7 +319,8 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
     if (!r) cache.set(p, (r = host.read(p, o)));
     return r;
   };
-  const version = opts.version ?? (await detectVersion(read, configDir, opts.dsVersion));
+  const image = spec?.imageVersion && fromHost && !opts.dsVersion ? imageVersionInfo(spec.image!, spec.imageVersion) : undefined;
+  const version = opts.version ?? image ?? (await detectVersion(read, configDir, opts.dsVersion));
   const family = version.parser;
   const nodeEnv = (env.NODE_CONFIG_ENV ?? env.NODE_ENV ?? 'production-linux').split(',').map((s) => s.trim()).filter(Boolean);
   const hostname = opts.hostname ?? env.HOST ?? env.HOSTNAME ?? (await host.hostname());
@@ -345,6 +361,27 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
     }
   };
   for (const c of candidates) await readLayer(`${configDir}/${c.name}`, c.kind, c.format);
+  if (fromHost) {
+    // mounted files: name the host file they are read from
+    for (let i = 0; i < layers.length; i++) {
+      const hf = containerView(outer, spec.mounts).hostPathOf(layers[i]!.file);
+      if (hf) layers[i] = { ...layers[i]!, hostFile: hf };
+    }
+    if (!layers.some((l) => l.kind === 'default')) layers.unshift(imageStockLayer(spec, version.source === 'unknown' ? undefined : version.min));
+  }
+  if (spec) {
+    // the entrypoint writes into local.json at every start: its layer sits right after local.json
+    const localJson = layers.find((l) => l.file === `${configDir}/local.json` && l.status === 'loaded');
+    // a single-file mount of local.json makes every entrypoint write fail with EBUSY (deploy-modes §2.5, §2.6)
+    const localMounted = spec.mounts.some((m) => m.target === `${configDir}/local.json`);
+    if (!localMounted && spec.envVisible !== false) {
+      const { layer } = containerEnvLayer(spec, version.source === 'unknown' ? undefined : version.min, localJson ? (k) => getPath(localJson.value, k) : undefined);
+      if (layer) {
+        const idx = localJson ? layers.indexOf(localJson) + 1 : layers.findIndex((l) => l.kind === 'local' || l.kind === 'local-env');
+        layers.splice(idx < 0 ? layers.length : idx, 0, layer);
+      }
+    }
+  }
 
   if (env.NODE_CONFIG && from) {
     // node-config: JSON.parse($NODE_CONFIG); malformed JSON is logged and ignored, not fatal.
@@ -403,6 +440,7 @@ export async function loadConfig(host: ReadonlyHost, opts: LoadOptions = {}): Pr
   const extraFiles = entries.filter((n) => /^custom-environment-variables\./.test(n)).map((n) => `${configDir}/${n}`);
   const loadedNames = new Set(candidates.map((c) => c.name));
   const copies = configCopies(entries, loadedNames).map((c) => ({ ...c, file: `${configDir}/${c.name}` }));
-  const loadOptions: ReloadOptions = { ...(opts.hostname ? { hostname: opts.hostname } : {}), ...(opts.serviceDefinitions ? { serviceDefinitions: opts.serviceDefinitions } : {}) };
-  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, copies, loadOptions, readErrors };
+  const loadOptions: ReloadOptions = { ...(opts.hostname ? { hostname: opts.hostname } : {}), ...(opts.serviceDefinitions ? { serviceDefinitions: opts.serviceDefinitions } : {}), detected: { ...detected, readErrors } };
+  const deployment = withManagement(dep, layers, copies);
+  return { configDir, version, layers, effective: mergeLayers(layers), services, extraFiles, copies, loadOptions, deployment, readErrors };
 }

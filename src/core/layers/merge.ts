@@ -96,6 +96,13 @@ const indexCache = new WeakMap<Layer, (o: number) => { line: number; column: num
 /** Where in `layer` the key at `path` is written (the key itself for members, else the value). */
 export function locate(layer: Layer, path: JsonPath | string): SourceLocation | undefined {
   const segs = typeof path === 'string' ? (path === '' ? [] : path.split('.')) : path;
+  if (layer.locations) {
+    // the key itself, else the nearest ancestor written (a variable that sets a subtree)
+    for (let n = segs.length; n > 0; n--) {
+      const l = layer.locations.get(segs.slice(0, n).join('.'));
+      if (l) return l;
+    }
+  }
   if (!layer.tree || layer.text === undefined) return undefined;
   const node = findNode(layer.tree, segs.map((s) => (/^\d+$/.test(String(s)) ? Number(s) : s)));
   if (!node) {

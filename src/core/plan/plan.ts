@@ -47,7 +47,13 @@ export type RefusalCode =
   /** another ds-harden run holds the lock */
   | 'locked'
   /** DS was not healthy before the change */
-  | 'unhealthy-before';
+  | 'unhealthy-before'
+  /** the install keeps its settings in a mechanism ds-harden does not write here (the exact change is printed) */
+  | 'mode-mechanism'
+  /** a secret or header the deployment cannot carry (Docker: letters and digits only) */
+  | 'bad-secret'
+  /** the container was re-created but did not come back healthy */
+  | 'compose-failed';
 
 export interface Refusal {
   readonly code: RefusalCode;

@@ -8,11 +8,12 @@ import { ssrfRules } from './ssrf/index.js';
 import { versionRules } from './version/index.js';
 import { ipfilterRules } from './ipfilter/index.js';
 import { liveRules } from './live/index.js';
+import { deploymentRules } from './deploy/index.js';
 
 /** IDs that once existed and are never reused, with where their checks went. */
 export const RETIRED: Readonly<Record<string, string>> = { DSH101: 'merged into DSH401, which also knows the service user' };
 
-export const rules: readonly Rule[] = [...layerRules, ...jwtRules, ...secretRules, ...fileRules, ...ipfilterRules, ...ssrfRules, ...versionRules];
+export const rules: readonly Rule[] = [...layerRules, ...jwtRules, ...secretRules, ...fileRules, ...ipfilterRules, ...ssrfRules, ...versionRules, ...deploymentRules];
 
 /** Rules on what a live probe saw (DSH8xx); evaluated only by `probe` and `check --url`. */
 export { liveRules };

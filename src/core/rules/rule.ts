@@ -4,8 +4,9 @@
  */
 import type { LiveObservations } from '../probe/judge.js';
 import type { DsVersionInfo, EffectiveConfig, Layer, Severity, SourceLocation, FileStat } from '../types.js';
+import type { Deployment, Mechanism } from '../deploy/types.js';
 
-export type RuleArea = 'parse' | 'jwt' | 'ipfilter' | 'secrets' | 'files' | 'layers' | 'version' | 'ssrf' | 'live';
+export type RuleArea = 'parse' | 'jwt' | 'ipfilter' | 'secrets' | 'files' | 'layers' | 'version' | 'ssrf' | 'live' | 'deployment';
 
 /** Facts about the host that rules may read; gathered by adapters, passed in as data. */
 export interface HostFacts {
@@ -17,6 +18,8 @@ export interface HostFacts {
   readonly docker?: boolean;
   /** Backups and other copies of configuration files in the config dir (LoadedConfig.copies), with what was read. */
   readonly configCopies?: readonly ConfigCopyFact[];
+  /** How DS is deployed (LoadedConfig.deployment): the mechanism every fix text speaks of, the container definition. */
+  readonly deployment?: Deployment;
 }
 
 /** One copy of a configuration file (core/layers/copies.ts) as the host holds it. */
@@ -74,5 +77,26 @@ export interface Rule {
   readonly fixedByApply?: true;
   /** Dotted keys the rule reads (for --explain, docs and the catalogue test). */
   readonly reads: readonly string[];
+  /**
+   * What the fix sets, independent of the install: the keys and, in words, their values. The fix text of an install
+   * whose settings live elsewhere than local.json (Docker, snap, NixOS, YunoHost, configuration management) is made
+   * from this by deploy/remedy.ts; `remediation` is the text for local.json.
+   */
+  readonly fix?: Fix;
+  /**
+   * Fix texts written for a mechanism, in place of `remediation` and of the text made from `fix` (placeholders:
+   * {service}, {composeFile}, {app}, {configDir}, {managedFile}, {tool}). null: the rule does not apply there.
+   */
+  readonly remedies?: Partial<Record<Exclude<Mechanism, 'local-json'>, string | null>>;
+  /** Findings of these rules at the same location say the same thing in other words: evaluate() drops them. */
+  readonly supersedes?: readonly string[];
   check(ctx: RuleContext): readonly RuleHit[];
+}
+
+/** The change that fixes a rule's findings, as data (see Rule.fix). */
+export interface Fix {
+  /** Dotted keys, each with its value in words ("true", "one random secret of 32+ letters and digits, the integrator's jwt_secret"). */
+  readonly set: Readonly<Record<string, string>>;
+  /** What else to know, whatever the install ("Set the same value as the integrator's jwt_secret."). */
+  readonly note?: string;
 }

@@ -43,7 +43,8 @@ const SECRET_PATHS: readonly string[] = [
  * The fix for a secret-bearing file that others can read (DSH400, and DSH403 for its copies): the owner and mode DS's
  * packages give local.json (rpm: 0640 ds:ds, ds-facts §1.5).
  */
-export const PROTECT_FILE_FIX = 'chown root:ds <file> && chmod 640 <file> (or chown ds:ds)';
+/** The permission fix; {user} is the account DS runs as (deploy/remedy.ts fills it in: ds for the packages). */
+export const PROTECT_FILE_FIX = 'chown root:{user} <file> && chmod 640 <file> (or chown {user}:{user})';
 
 /** `amqp://user:pass@host` style URLs carry a password. */
 const PASSWORD_URL = String.raw`[a-z][a-z0-9+.-]*:\/\/[^/@:\s"]*:[^/@\s"]+@`;

@@ -63,8 +63,9 @@ export const unreadableByDs: Rule = {
     'DS services run as the ds user (onlyoffice before 5.3). node-config skips only missing files: a file that exists but ' +
     'cannot be read stops DocService and FileConverter at start-up.',
   remediation:
-    'Give the service user read access and keep others out: chown root:ds <file> && chmod 640 <file> (or chown ds:ds). ' +
-    'Check with: runuser -u ds -- test -r <file> && echo ok. Then restart ds-docservice and ds-converter.',
+    'Give the service user read access and keep others out: chown root:{user} <file> && chmod 640 <file> (or chown {user}:{user}). ' +
+    'Check with: runuser -u {user} -- test -r <file> && echo ok. Then restart ds-docservice and ds-converter.',
+  remedies: { docker: 'Give the container\'s ds user read access to the mounted file (mount it read-only with mode 0644 when it holds no secret, or chown it to the uid of ds in the image), then {recreate}.', snap: 'The snap runs DocService as root; the file is unreadable for another reason (see the message). Fix it, then snap restart onlyoffice-ds.documentserver.', nixos: 'Give the onlyoffice user read access (the module runs DocService as User = "onlyoffice"), then nixos-rebuild switch or systemctl restart onlyoffice-docservice.', yunohost: 'Give the app user read access: chown {app}:{app} <file> && chmod 400 <file> (as the app\'s install script does), then systemctl restart {app}-docservice.' },
   reads: [],
   check(ctx) {
     const user = ctx.host.serviceUser;

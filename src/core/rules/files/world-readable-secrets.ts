@@ -26,8 +26,13 @@ export const worldReadableSecrets: Rule = {
     'with the JWT secret, sign requests and editor configurations as the integrator. Package installs can leave ' +
     'local.json at 0644.',
   remediation:
-    `${PROTECT_FILE_FIX}. Keep the ds group able to read it, or DS will not start ` +
-    '(DSH401). In the official Docker image the entrypoint chowns /etc/onlyoffice to ds:ds on every start; the mode stays.',
+    `${PROTECT_FILE_FIX}. Keep the {user} group able to read it, or DS will not start (DSH401).`,
+  remedies: {
+    docker: 'chmod 640 <file> inside the container (the entrypoint chowns /etc/onlyoffice to ds:ds at every start and keeps the mode; it is lost when the container is re-created), or keep secrets out of local.json: they belong in the container environment (JWT_SECRET), and a mounted local-production-linux.json should hold none.',
+    snap: 'chmod 600 <file> (the snap runs DocService as root, so nobody else needs to read it).',
+    yunohost: 'chown {app}:{app} <file> && chmod 400 <file> (what the app\'s install and upgrade scripts do).',
+    'config-management': 'Set mode: "0640" and group {user} on the task that writes {managedFile} (webarch-coop\'s role: the local.json template task; ONLYOFFICE\'s role: the copy of local-production-linux.json, mode 0644) and run the play again — a chmod by hand is undone by its next run.',
+  },
   reads: [],
   check(ctx) {
     const hits: RuleHit[] = [];

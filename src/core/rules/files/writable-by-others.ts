@@ -17,7 +17,7 @@ export const writableByOthers: Rule = {
   why:
     'DS trusts its configuration files completely. A user who can write one can turn JWT or ipfilter off, point storage ' +
     'elsewhere, or, with a local.js, run code as the DS user. Only the owner (root or ds) should be able to write them.',
-  remediation: 'chmod go-w <file> (for local.json: chown root:ds <file> && chmod 640 <file>).',
+  remediation: 'chmod go-w <file> (for local.json: chown root:{user} <file> && chmod 640 <file>).',
   reads: [],
   check(ctx) {
     const hits: RuleHit[] = [];

@@ -12,6 +12,7 @@ import { K } from '../../ds/keys.js';
 import { simulate } from '../../ds/ipfilter.js';
 import { COVERAGE, at, atKey, jwtInboxOn, ruleName, short, show, useForRequest } from './common.js';
 import { allowListWithoutDeny } from './no-final-deny.js';
+import { fixes } from '../fixes.js';
 
 /** Representative addresses: if none of them is denied, the filter does nothing worth the name. */
 export const REPRESENTATIVE = [
@@ -39,6 +40,7 @@ export const allowsEverything: Rule = {
     '{"address":"*","allowed":false}, e.g. "rules": [{"address":"10.0.0.5","allowed":true},{"address":"127.0.0.1",' +
     '"allowed":true},{"address":"0:0:0:0:0:0:0:1","allowed":true},{"address":"*","allowed":false}]. Also turn on JWT ' +
     'for incoming requests (token.enable.request.inbox), which ipfilter does not replace.',
+  fix: fixes.allowList,
   reads: [K.ipRules, K.ipUseForRequest, K.enableInbox],
   check(ctx) {
     const rules = ctx.get(K.ipRules);

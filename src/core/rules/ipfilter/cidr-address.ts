@@ -6,6 +6,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { addressIssues, at, neverMatchEffect, ruleName } from './common.js';
+import { fixes } from '../fixes.js';
 
 const CIDR = new Set(['cidr'] as const);
 
@@ -23,6 +24,7 @@ export const cidrAddress: Rule = {
     'Write the block as a "*" glob on octet (IPv4) or group (IPv6) boundaries — "10.*" for 10.0.0.0/8, "192.168.1.*" ' +
     'for 192.168.1.0/24, "2001:db8:*" for 2001:db8::/32 — or list the addresses one rule each. A glob such as "10.*" ' +
     'also matches host names beginning "10." on outgoing requests.',
+  fix: fixes.exactAddresses,
   reads: [K.ipRules],
   check(ctx) {
     return addressIssues(ctx.get(K.ipRules), CIDR).map(({ entry: e, issue }): RuleHit => {

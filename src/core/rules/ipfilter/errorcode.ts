@@ -19,6 +19,7 @@ import type { Severity } from '../../types.js';
 import { K } from '../../ds/keys.js';
 import { evaluateIpFilter } from '../../ds/ipfilter.js';
 import { atKey, show, useForRequest, where } from './common.js';
+import { fixes } from '../fixes.js';
 
 const DENY_ALL = [{ address: '*', allowed: false }];
 
@@ -32,6 +33,7 @@ export const errorcodeNotBlocking: Rule = {
     'outgoing checks treat 0 as "passed". errorcode 0 or below switches blocking off, 200 makes a refused request look ' +
     'like "200 OK" to the caller, and a value that is no HTTP status turns the refusal into HTTP 500.',
   remediation: 'Set "errorcode": 403 (the stock value), or another integer 4xx/5xx status.',
+  fix: fixes.errorcode,
   reads: [K.ipErrorCode, K.ipUseForRequest],
   check(ctx) {
     const v = ctx.get(K.ipErrorCode);

@@ -15,6 +15,7 @@ import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { analyzeAddress, evaluateIpFilter } from '../../ds/ipfilter.js';
 import { at, atKey, isCatchAll, reachable, ruleEntries, ruleName, show } from './common.js';
+import { fixes } from '../fixes.js';
 
 const ATTACKER_IP = '203.0.113.7';
 
@@ -39,6 +40,7 @@ export const globMatchesHostnames: Rule = {
     'Prefer exact addresses in allow rules ("192.168.1.10"), or put the deny rules for what must never be reached ' +
     '(e.g. "127.*", "169.254.*", "0:0:0:0:0:0:0:1") before the allow globs. Keep JWT on for incoming requests so ' +
     'that only the integrator can hand DS a URL.',
+  fix: fixes.exactAddresses,
   reads: [K.ipRules],
   check(ctx) {
     const rules = ctx.get(K.ipRules);

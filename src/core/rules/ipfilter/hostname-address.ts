@@ -13,6 +13,7 @@ import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import type { AddressIssue } from '../../ds/ipfilter.js';
 import { addressIssues, at, neverMatchEffect, ruleName, useForRequest } from './common.js';
+import { fixes } from '../fixes.js';
 
 const KINDS = new Set<AddressIssue['kind']>(['hostname', 'range', 'whitespace', 'empty']);
 
@@ -36,6 +37,7 @@ export const hostnameAddress: Rule = {
     'For incoming requests (useforrequest) list the client\'s IP address ("10.0.0.5", "0:0:0:0:0:0:0:1", or a glob ' +
     'like "10.0.0.*"); keep host names only for outgoing requests. Write single addresses or "*" globs instead of ' +
     'ranges, without spaces.',
+  fix: fixes.exactAddresses,
   reads: [K.ipRules, K.ipUseForRequest],
   check(ctx) {
     const uf = useForRequest(ctx);

@@ -7,6 +7,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { addressIssues, at, neverMatchEffect, ruleName } from './common.js';
+import { fixes } from '../fixes.js';
 
 const IPV6_FORMS = new Set(['ipv6-compressed', 'ipv6-not-normalized'] as const);
 
@@ -24,6 +25,7 @@ export const ipv6Form: Rule = {
   remediation:
     'Write IPv6 addresses in full normalized form: "0:0:0:0:0:0:0:1" for ::1, "2001:db8:0:0:0:0:0:1" for 2001:db8::1 or ' +
     '"2001.0db8.0000.0000.0000.0000.0000.0001", and globs with full leading groups, e.g. "2001:db8:*".',
+  fix: fixes.exactAddresses,
   reads: [K.ipRules],
   check(ctx) {
     return addressIssues(ctx.get(K.ipRules), IPV6_FORMS).map(({ entry: e, issue }): RuleHit => {

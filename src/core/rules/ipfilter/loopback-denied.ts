@@ -8,6 +8,7 @@ import type { Rule } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { evaluateIpFilter } from '../../ds/ipfilter.js';
 import { at, atKey, ruleName, show, useForRequest } from './common.js';
+import { fixes } from '../fixes.js';
 
 const LOOPBACK = [
   { ip: '127.0.0.1', rule: '127.0.0.1' },
@@ -27,6 +28,7 @@ export const loopbackDenied: Rule = {
   remediation:
     'Allow loopback before the deny rules: {"address":"127.0.0.1","allowed":true} and ' +
     '{"address":"0:0:0:0:0:0:0:1","allowed":true} (written in full; "::1" never matches).',
+  fix: fixes.loopback,
   reads: [K.ipUseForRequest, K.ipRules, K.ipErrorCode],
   check(ctx) {
     if (!useForRequest(ctx)) return [];

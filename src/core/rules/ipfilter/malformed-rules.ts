@@ -13,6 +13,7 @@ import { K } from '../../ds/keys.js';
 import { evaluateIpFilter } from '../../ds/ipfilter.js';
 import { certainlyAtLeast, certainlyBelow, V } from '../../ds/versions.js';
 import { at, atKey, brokenRuleEffect, isCatchAll, ruleEntries, ruleName, show } from './common.js';
+import { fixes } from '../fixes.js';
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -44,6 +45,7 @@ export const malformedRules: Rule = {
   remediation:
     'Make ipfilter.rules an array of objects, each with a string "address" and a boolean "allowed", e.g. ' +
     '"rules": [{"address":"10.0.0.5","allowed":true},{"address":"*","allowed":false}].',
+  fix: fixes.ruleShape,
   reads: [K.ipRules],
   check(ctx) {
     const rules = ctx.get(K.ipRules);

@@ -11,6 +11,7 @@ import type { Rule } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { simulate } from '../../ds/ipfilter.js';
 import { COVERAGE, atKey, isCatchAll, reachable, ruleEntries, show } from './common.js';
+import { fixes } from '../fixes.js';
 
 const ARBITRARY = [
   { label: 'IPv4', ip: '198.51.100.23' },
@@ -44,6 +45,7 @@ export const noFinalDeny: Rule = {
   remediation:
     'Add {"address":"*","allowed":false} as the last rule. Before that, keep an allow rule for every address DS must ' +
     'reach or be reached from, including loopback (127.0.0.1 and 0:0:0:0:0:0:0:1) when useforrequest is on.',
+  fix: fixes.finalDeny,
   reads: [K.ipRules],
   check(ctx) {
     const rules = ctx.get(K.ipRules);

@@ -6,6 +6,7 @@ import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { shadowedRules } from '../../ds/ipfilter.js';
 import { at, atKey, isCatchAll, ruleName, show } from './common.js';
+import { fixes } from '../fixes.js';
 
 /** Shadowed rules reported one by one; the rest are counted in one finding (a list of thousands helps nobody). */
 export const MAX_LISTED = 100;
@@ -22,6 +23,7 @@ export const shadowedRule: Rule = {
   remediation:
     'Order the rules from specific to general: specific allows and denies first, the "*" rule last. Remove rules ' +
     'that repeat an earlier one.',
+  fix: fixes.reorder,
   reads: [K.ipRules],
   check(ctx) {
     const rules = ctx.get(K.ipRules);

@@ -9,6 +9,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { at, atKey, deniesSomeClient, ruleEntries, ruleName, where } from './common.js';
+import { fixes } from '../fixes.js';
 
 const READS_FALSE = /^\s*(false|0|no|off|deny|denied|disabled?|none|null)\s*$/i;
 
@@ -28,6 +29,7 @@ export const stringBoolean: Rule = {
     'string — "false" and "0" included — is true and only "" is false. "allowed": "false" therefore allows the address, ' +
     'and "useforrequest": "false" switches incoming filtering on.',
   remediation: 'Write true or false without quotes, e.g. {"address":"*","allowed":false} and "useforrequest": false.',
+  fix: fixes.ipBooleans,
   reads: [K.ipRules, K.ipUseForRequest],
   check(ctx) {
     const hits: RuleHit[] = [];

@@ -10,6 +10,7 @@
 import type { Rule } from '../rule.js';
 import { K } from '../../ds/keys.js';
 import { atKey, deniesSomeClient, show, useForRequest, where } from './common.js';
+import { fixes } from '../fixes.js';
 
 export const xffTrust: Rule = {
   id: 'DSH509',
@@ -28,6 +29,7 @@ export const xffTrust: Rule = {
     '`RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"` (not "%{REMOTE_ADDR}s", which sends "(null)") — or let ' +
     '`ds-harden proxy --type haproxy|nginx|apache --allow <integrator>` write the rules — and firewall ports 80/443/8000 ' +
     'of the DS host so only the proxy reaches DS. Keep JWT on for incoming requests: it does not depend on addresses.',
+  fix: fixes.useforrequest,
   reads: [K.ipUseForRequest, K.ipRules, K.ipErrorCode],
   check(ctx) {
     if (!useForRequest(ctx)) return [];

@@ -29,13 +29,6 @@ export function valueAt(ctx: RuleContext, key: string): string {
   return `${show(ctx.get(key))} (${where(ctx.origin(key))})`;
 }
 
-/** Docker images rewrite token.* and secret.* in local.json from JWT_* on every start (ds-facts §2.8). */
-export function dockerNote(ctx: RuleContext): string {
-  return ctx.host.docker
-    ? ' This is the official Docker image: its entrypoint rewrites the JWT settings in local.json from JWT_ENABLED/JWT_SECRET/JWT_HEADER on every start, so change those environment variables instead.'
-    : '';
-}
-
 /** Short key for messages: "token.enable.request.inbox" instead of the full services.CoAuthoring path. */
 export function short(key: string): string {
   return key.replace(/^services\.CoAuthoring\./, '');

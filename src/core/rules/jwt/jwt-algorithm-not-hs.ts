@@ -4,6 +4,7 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { TOKEN, short, show, where } from './common.js';
+import { fixes } from '../fixes.js';
 
 const KEYS = [`${TOKEN}.outbox.algorithm`, `${TOKEN}.session.algorithm`] as const;
 const HMAC = new Set(['HS256', 'HS384', 'HS512']);
@@ -18,6 +19,7 @@ export const jwtAlgorithmNotHs: Rule = {
     'cannot sign with a string secret, "none" yields unsigned tokens or an error, and a misspelt name is rejected by the JWT library, ' +
     'so callbacks or editor sessions fail or lose their protection.',
   remediation: 'Remove the override or set token.outbox.algorithm and token.session.algorithm to "HS256" (what Nextcloud verifies).',
+  fix: fixes.algorithm,
   reads: [...KEYS],
   check(ctx) {
     const hits: RuleHit[] = [];

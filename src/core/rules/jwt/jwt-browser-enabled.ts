@@ -1,7 +1,8 @@
 /** DSH202: editor (browser/websocket) connections are not authenticated. CVE-2021-43447 class; ds-facts §4.5, §7. */
 import type { Rule } from '../rule.js';
 import { certainlyAtLeast, V } from '../../ds/versions.js';
-import { ENABLE_BROWSER, dockerNote, jsTruthy, short, valueAt } from './common.js';
+import { ENABLE_BROWSER, jsTruthy, short, valueAt } from './common.js';
+import { fixes } from '../fixes.js';
 
 export const jwtBrowserEnabled: Rule = {
   id: 'DSH202',
@@ -16,6 +17,7 @@ export const jwtBrowserEnabled: Rule = {
   remediation:
     'Set services.CoAuthoring.token.enable.browser to true (a boolean) with the inbox secret equal to the integrator\'s ' +
     'jwt_secret (Nextcloud signs the editor config with it), then restart ds-docservice.',
+  fix: fixes.browser,
   reads: [ENABLE_BROWSER],
   check(ctx) {
     const v = ctx.get(ENABLE_BROWSER);
@@ -27,7 +29,7 @@ export const jwtBrowserEnabled: Rule = {
       {
         message:
           `${short(ENABLE_BROWSER)} is ${valueAt(ctx, ENABLE_BROWSER)}, which DS treats as off: editor websocket connections ` +
-          `are accepted without a signed token.` + old + dockerNote(ctx),
+          `are accepted without a signed token.` + old,
         location: ctx.origin(ENABLE_BROWSER),
         key: ENABLE_BROWSER,
       },

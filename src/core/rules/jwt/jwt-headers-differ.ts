@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../rule.js';
 import { TOKEN, show, where } from './common.js';
+import { fixes } from '../fixes.js';
 
 const INBOX = `${TOKEN}.inbox.header`;
 const OUTBOX = `${TOKEN}.outbox.header`;
@@ -26,6 +27,7 @@ export const jwtHeadersDiffer: Rule = {
   remediation:
     'Set services.CoAuthoring.token.inbox.header and token.outbox.header to the same name, equal to the integrator\'s ' +
     'jwt_header (default "Authorization"; Nextcloud: occ config:app:get onlyoffice jwt_header).',
+  fix: fixes.headers,
   reads: [INBOX, OUTBOX],
   check(ctx) {
     const inbox = ctx.get(INBOX);

@@ -1,6 +1,7 @@
 /** DSH200: integrators' requests (command, conversion, docbuilder) are accepted without a JWT. ds-facts §4.1, ds-observed §3d. */
 import type { Rule } from '../rule.js';
-import { ENABLE_INBOX, dockerNote, jsTruthy, short, valueAt } from './common.js';
+import { ENABLE_INBOX, jsTruthy, short, valueAt } from './common.js';
+import { fixes } from '../fixes.js';
 
 export const jwtInboxEnabled: Rule = {
   id: 'DSH200',
@@ -15,6 +16,7 @@ export const jwtInboxEnabled: Rule = {
   remediation:
     'Set services.CoAuthoring.token.enable.request.inbox to true (a boolean, not a string) in local.json, with a strong ' +
     'secret.inbox.string equal to the jwt_secret of the integrator (Nextcloud: occ config:app:set onlyoffice jwt_secret), then restart ds-docservice and ds-converter.',
+  fix: fixes.inbox,
   reads: [ENABLE_INBOX],
   check(ctx) {
     const v = ctx.get(ENABLE_INBOX);
@@ -23,7 +25,7 @@ export const jwtInboxEnabled: Rule = {
       {
         message:
           `${short(ENABLE_INBOX)} is ${valueAt(ctx, ENABLE_INBOX)}, which DS treats as off: command, conversion and docbuilder ` +
-          `requests are served without checking any token.` + dockerNote(ctx),
+          `requests are served without checking any token.`,
         location: ctx.origin(ENABLE_INBOX),
         key: ENABLE_INBOX,
       },

@@ -1,6 +1,7 @@
 /** DSH201: DS sends callbacks (and downloads) to the integrator without a JWT. ds-facts §4.4. */
 import type { Rule } from '../rule.js';
-import { ENABLE_OUTBOX, dockerNote, jsTruthy, short, valueAt } from './common.js';
+import { ENABLE_OUTBOX, jsTruthy, short, valueAt } from './common.js';
+import { fixes } from '../fixes.js';
 
 export const jwtOutboxEnabled: Rule = {
   id: 'DSH201',
@@ -15,6 +16,7 @@ export const jwtOutboxEnabled: Rule = {
   remediation:
     'Set services.CoAuthoring.token.enable.request.outbox to true (a boolean) and secret.outbox.string to the same value as ' +
     'secret.inbox.string and the integrator\'s jwt_secret, then restart ds-docservice and ds-converter.',
+  fix: fixes.outbox,
   reads: [ENABLE_OUTBOX],
   check(ctx) {
     const v = ctx.get(ENABLE_OUTBOX);
@@ -23,7 +25,7 @@ export const jwtOutboxEnabled: Rule = {
       {
         message:
           `${short(ENABLE_OUTBOX)} is ${valueAt(ctx, ENABLE_OUTBOX)}, which DS treats as off: save callbacks to the integrator ` +
-          `carry no token.` + dockerNote(ctx),
+          `carry no token.`,
         location: ctx.origin(ENABLE_OUTBOX),
         key: ENABLE_OUTBOX,
       },

@@ -5,6 +5,7 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { TOKEN, short, show, where } from './common.js';
+import { fixes } from '../fixes.js';
 
 const KEYS = [`${TOKEN}.inbox.prefix`, `${TOKEN}.outbox.prefix`] as const;
 const BEARER = 'Bearer ';
@@ -19,6 +20,7 @@ export const jwtPrefixNotBearer: Rule = {
     'puts token.outbox.prefix in front of callback tokens. Integrators send and strip exactly "Bearer " (with one space); ' +
     'any other prefix, including "Bearer" without the space, breaks header tokens in that direction.',
   remediation: 'Remove the prefix override from local.json or set it to "Bearer " (capital B, one trailing space).',
+  fix: fixes.prefix,
   reads: [...KEYS],
   check(ctx) {
     const hits: RuleHit[] = [];

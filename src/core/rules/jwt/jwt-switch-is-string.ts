@@ -4,6 +4,7 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { ENABLE_BROWSER, ENABLE_INBOX, ENABLE_OUTBOX, short, where } from './common.js';
+import { fixes } from '../fixes.js';
 
 const SWITCHES = [ENABLE_BROWSER, ENABLE_INBOX, ENABLE_OUTBOX] as const;
 
@@ -18,6 +19,7 @@ export const jwtSwitchIsString: Rule = {
     '"false" and "0", switches JWT on; the empty string "" switches it off. The file says one thing and DS does another, ' +
     'and the next person who edits it will be misled (observed on DS 9.3: inbox "false" → unsigned requests get error 6).',
   remediation: 'Write true or false without quotes, e.g. "inbox": true.',
+  fix: fixes.switches,
   reads: [...SWITCHES],
   check(ctx) {
     const hits: RuleHit[] = [];

@@ -11,6 +11,7 @@ export const editedDefault: Rule = {
     'default.json belongs to the package: an upgrade (or re-creating the Docker container) restores it, and a ' +
     'kept, hand-edited copy can break start-up after an upgrade. Only local.json survives.',
   remediation: 'Move these settings into local.json (ds-harden apply does this) and restore the stock default.json.',
+  remedies: { docker: 'Put the JWT settings in the container environment (JWT_*) and the others in a mounted local-production-linux.json; default.json is replaced with the image, and a mounted one goes stale (DSH905).', nixos: null, snap: 'Put the setting in local.json (or snap set for the JWT keys); default.json in $SNAP_DATA is replaced at every snap refresh.', yunohost: 'Put the setting where the app keeps it (yunohost app setting / the config panel) — default.json comes from the .deb and is replaced at every app upgrade.', 'config-management': 'Move the setting into the variable {tool} renders {managedFile} from, and restore the stock default.json.' },
   reads: Object.keys(STOCK),
   check(ctx) {
     const def = ctx.layers.find((l) => l.kind === 'default' && l.status === 'loaded');

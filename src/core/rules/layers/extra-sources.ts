@@ -9,6 +9,7 @@ export const extraSources: Rule = {
     'Host-name files (<hostname>.json) load before local.json, and custom-environment-variables.* maps environment ' +
     'variables onto keys. Both change the effective configuration in ways that are easy to forget.',
   remediation: 'Keep all site settings in local.json; remove files that are leftovers from another host.',
+  remedies: { docker: 'Keep the JWT settings in the container environment and the other settings in one mounted local-production-linux.json; remove leftover files.', 'config-management': 'Keep the site settings in the file {tool} renders ({managedFile}); remove leftover files.' },
   reads: [],
   check(ctx) {
     const hits: RuleHit[] = ctx.layers

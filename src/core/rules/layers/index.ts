@@ -11,6 +11,7 @@ import { extraSources } from './extra-sources.js';
 import { unknownKeys } from './unknown-keys.js';
 import { wrongType } from './wrong-type.js';
 import { prototypeKey } from './prototype-key.js';
+import { staleDefault } from './stale-default.js';
 
 /** Retired ids (never reused): DSH101 (unreadable file) — merged into DSH401, which also knows the service user. */
 export const layerRules: readonly Rule[] = [
@@ -26,4 +27,5 @@ export const layerRules: readonly Rule[] = [
   unknownKeys,
   wrongType,
   prototypeKey,
+  staleDefault,
 ];

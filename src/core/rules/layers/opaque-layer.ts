@@ -9,6 +9,7 @@ export const opaqueLayer: Rule = {
     'node-config also loads local.js (executed as code), .ts, .yaml, .toml … files with the same base names. ' +
     'They can override any key, and their effect cannot be verified statically.',
   remediation: 'Convert the file to local.json (or fold its settings into local.json) and delete it.',
+  remedies: { docker: 'Convert the file to JSON in a mounted local-production-linux.json (the JWT settings belong in the container environment) and remove it; then {recreate}.' },
   reads: [],
   check(ctx) {
     const layers = ctx.layers

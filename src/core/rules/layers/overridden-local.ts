@@ -1,5 +1,6 @@
 import type { Layer } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
+import { variableFor } from '../../deploy/entrypoint.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
 import { isPlainObject, locate } from '../../layers/merge.js';
 
@@ -13,6 +14,19 @@ export function overridesLocal(l: Layer, layers: readonly Layer[]): boolean {
   return ['local', 'local-env', 'node-config-env', 'runtime-legacy', 'runtime-data'].includes(l.kind) && !isLocalJson(l);
 }
 
+/**
+ * The layer where this install keeps `key` (its index), when it is not local.json: in the Docker image the entrypoint's
+ * layer for the keys it writes from the environment, and a local-production-linux.json mounted from the host for the
+ * others (the place upstream points to, deploy-modes §2.6). undefined: local.json.
+ */
+export function homeLayer(key: string, layers: readonly Layer[]): number | undefined {
+  const env = layers.findIndex((l) => l.kind === 'container-env');
+  if (env < 0 && !layers.some((l) => l.kind === 'image-stock')) return undefined;
+  if (variableFor(key) && env >= 0) return env;
+  const mounted = layers.findIndex((l) => l.kind === 'local-env' && l.hostFile !== undefined);
+  return mounted >= 0 ? mounted : undefined;
+}
+
 export const overriddenLocal: Rule = {
   id: 'DSH110',
   area: 'layers',
@@ -24,6 +38,7 @@ export const overriddenLocal: Rule = {
     'write into local.json — runtime.json even changes it while DS runs.',
   remediation:
     'Move the setting into local.json and remove it from the later layer (or keep all hardening in that one layer on purpose).',
+  remedies: { docker: 'Keep each setting in one place: the JWT settings in the container environment (JWT_ENABLED, JWT_SECRET, JWT_HEADER in {composeFile}), the others in the mounted local-production-linux.json; remove the value from the layer that overrides it (a value saved in the Admin Panel\'s runtime.json: reset it there), then {recreate}.', 'config-management': 'Move the setting into the variable {tool} renders {managedFile} from and remove it from the later layer (or keep all hardening in that one layer on purpose).', nixos: 'Remove the value from the later layer (the Admin Panel\'s runtime.json: reset it there); the module regenerates the rest at every start.' },
   reads: MANAGED_PREFIXES,
   check(ctx) {
     const hits: RuleHit[] = [];
@@ -33,6 +48,22 @@ export const overriddenLocal: Rule = {
       // objects merge key by key; only leaves and arrays are decided by one layer
       if (isPlainObject(last.value)) continue;
       const layer = ctx.layers[last.layer]!;
+      const home = homeLayer(key, ctx.layers);
+      if (home !== undefined) {
+        if (last.layer <= home) continue;
+        const h = ctx.layers[home]!;
+        const variable = h.kind === 'container-env' ? variableFor(key) : undefined;
+        hits.push({
+          message:
+            `${key} is decided by ${layer.file}, which loads after ${variable ? `what the entrypoint writes from ${variable}` : h.file}` +
+            (variable ? `: ${variable} in the container environment has no effect on it` : '') +
+            (layer.kind === 'runtime-data' ? ' (the Admin Panel file, re-read while DS runs)' : '') +
+            '.',
+          location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+          key,
+        });
+        continue;
+      }
       if (!overridesLocal(layer, ctx.layers)) continue;
       const localSets = setters.some((s) => isLocalJson(ctx.layers[s.layer]!));
       hits.push({

@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../rule.js';
 import { where } from './common.js';
+import { fixes } from '../fixes.js';
 
 const KEY = 'aesEncrypt.secret';
 
@@ -19,6 +20,7 @@ export const aesSecretDefault: Rule = {
     'Set aesEncrypt.secret in local.json to a random value (e.g. openssl rand -hex 32) and restart ds-docservice and ' +
     'ds-converter; then check that password-protected documents still open (values encrypted with the old key cannot be ' +
     'decrypted with the new one).',
+  fix: fixes.aes,
   reads: [KEY],
   check(ctx) {
     if (ctx.get(KEY) !== 'verysecretstring') return [];

@@ -18,8 +18,11 @@ export interface SecretUse {
   readonly base: string;
   readonly stringKey: string;
   readonly fileKey: string;
-  /** What DS uses: the string, the file, or nothing at all ("empty secret"). */
-  readonly source: 'string' | 'file' | 'empty';
+  /**
+   * What DS uses: the string, the file, nothing at all ("empty secret"), or a value the Docker entrypoint generates anew
+   * at every container start (JWT_SECRET unset: DSH900 reports that; the value itself is random and strong).
+   */
+  readonly source: 'string' | 'file' | 'empty' | 'generated';
   /** The effective secret when source is 'string' (never print it). */
   readonly value?: string;
   /** secret.<name>.file when it is a non-empty string (a path, not a secret). */
@@ -49,10 +52,18 @@ function resolve(ctx: RuleContext, name: SecretName, role: string, risk: string)
   const f = ctx.get(fileKey);
   const file = typeof f === 'string' && f.length > 0 ? f : undefined;
   const common = { name, base, stringKey, fileKey, role, risk, ...(file !== undefined ? { file } : {}) };
+  if (generatedAtStart(ctx, stringKey)) return { ...common, source: 'generated' };
   // DS: `if (elem.string) … else if (elem.file) …` — JavaScript truthiness.
   if (s) return { ...common, source: 'string', value: typeof s === 'string' ? s : String(s) };
   if (file !== undefined) return { ...common, source: 'file' };
   return { ...common, source: 'empty' };
+}
+
+/** A layer generates this key at every start (deploy/env-layer.ts) and no later layer sets it. */
+export function generatedAtStart(ctx: RuleContext, key: string): boolean {
+  const idx = ctx.layers.findIndex((l) => l.generated?.has(key));
+  if (idx < 0) return false;
+  return !(ctx.effective.setters.get(key) ?? []).some((s) => s.layer > idx);
 }
 
 /** The JWT secrets this DS version reads, in a stable order: inbox, outbox, session (and browser on ≤ 7.1 when used). */
@@ -135,6 +146,8 @@ const PLACEHOLDERS: ReadonlySet<string> = new Set(
     'secretstring',
     'onlyoffice',
     'onlyofficesecret',
+    // the snap's shipped and configure-hook default (ONLYOFFICE/snap-documentserver@1b3786b config/local.json, snap/hooks/configure:4)
+    'defaultjwtsecret',
     'documentserver',
     'documentserversecret',
     'nextcloud',

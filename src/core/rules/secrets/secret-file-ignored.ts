@@ -16,6 +16,7 @@ export const secretFileIgnored: Rule = {
     'local.json into default.json, setting only "file" leaves default.json\'s "string": "secret" in place: the secret in the ' +
     'file is never used and the public default stays in effect.',
   remediation: 'Next to each "file" setting, add "string": "" in the same secret.* object of local.json, then restart ds-docservice and ds-converter.',
+  remedies: { docker: 'The entrypoint writes secret.*.string from JWT_SECRET at every start, so secret.*.file is never used in the official image: set JWT_SECRET in the container environment and remove secret.*.file, then {recreate}.' },
   reads: [`${SECRET}.inbox`, `${SECRET}.outbox`, `${SECRET}.session`, `${SECRET}.browser`, SECRET_FROM_INBOX],
   check(ctx) {
     const hits: RuleHit[] = [];

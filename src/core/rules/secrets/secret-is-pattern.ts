@@ -6,6 +6,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
 import { judgeSecret } from '../../ds/secret-strength.js';
+import { fixes } from '../fixes.js';
 
 export const secretIsPattern: Rule = {
   id: 'DSH302',
@@ -19,6 +20,7 @@ export const secretIsPattern: Rule = {
   remediation:
     'Replace the secret with generator output (e.g. openssl rand -hex 32) in secret.inbox, outbox and session and in the ' +
     'integrator\'s jwt_secret; then restart ds-docservice and ds-converter.',
+  fix: fixes.secrets,
   reads: [`${SECRET}.inbox.string`, `${SECRET}.outbox.string`, `${SECRET}.session.string`, `${SECRET}.browser.string`, SECRET_FROM_INBOX],
   check(ctx) {
     const hits: RuleHit[] = [];

@@ -4,6 +4,7 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { decidingKey, describeSecret, fileContent, placeholderKind, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
+import { fixes } from '../fixes.js';
 
 export const secretIsPlaceholder: Rule = {
   id: 'DSH300',
@@ -21,6 +22,7 @@ export const secretIsPlaceholder: Rule = {
     'secret.session.string in local.json (or put it in a file without a trailing newline, set secret.*.file and set ' +
     'secret.*.string to ""). Set the same value as the integrator\'s jwt_secret (Nextcloud: occ config:app:set onlyoffice jwt_secret), ' +
     'then restart ds-docservice and ds-converter.',
+  fix: fixes.secrets,
   reads: [`${SECRET}.inbox`, `${SECRET}.outbox`, `${SECRET}.session`, `${SECRET}.browser`, SECRET_FROM_INBOX],
   check(ctx) {
     const hits: RuleHit[] = [];

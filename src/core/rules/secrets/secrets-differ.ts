@@ -8,6 +8,7 @@
 import type { Severity } from '../../types.js';
 import type { Rule, RuleHit, RuleContext } from '../rule.js';
 import { decidingKey, fileContent, secretsInUse, where, SECRET, SECRET_FROM_INBOX, type SecretUse } from './common.js';
+import { fixes } from '../fixes.js';
 
 type Identity = { kind: 'value'; v: string } | { kind: 'file'; path: string } | { kind: 'empty' };
 
@@ -51,6 +52,7 @@ export const secretsDiffer: Rule = {
   remediation:
     'Set secret.inbox.string, secret.outbox.string and secret.session.string to the same strong value (the integrator\'s ' +
     'jwt_secret), then restart ds-docservice and ds-converter.',
+  fix: fixes.secrets,
   reads: [`${SECRET}.inbox`, `${SECRET}.outbox`, `${SECRET}.session`, `${SECRET}.browser`, SECRET_FROM_INBOX],
   check(ctx) {
     const uses = secretsInUse(ctx);

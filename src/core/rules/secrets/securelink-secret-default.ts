@@ -5,7 +5,8 @@
  * critical: the public default (or any value still coming from default.json); high: shorter than 16 characters.
  */
 import type { Rule } from '../rule.js';
-import { where } from './common.js';
+import { where, generatedAtStart } from './common.js';
+import { fixes } from '../fixes.js';
 
 const KEY = 'storage.fs.secretString';
 const PUBLIC = 'verysecretstring';
@@ -25,10 +26,12 @@ export const securelinkSecretDefault: Rule = {
     'services; note that it replaces the whole "storage" object in local.json), or set storage.fs.secretString in local.json ' +
     'and $secure_link_secret in ds.conf to the same random value of at least 20 characters and restart ds-docservice, ' +
     'ds-converter and nginx.',
+  fix: fixes.securelink,
   reads: [KEY],
   check(ctx) {
     const v = ctx.get(KEY);
-    if (typeof v !== 'string') return [];
+    // the Docker entrypoint writes a new random value at every start when SECURE_LINK_SECRET is unset
+    if (typeof v !== 'string' || generatedAtStart(ctx, KEY)) return [];
     const loc = ctx.origin(KEY);
     const fromDefault = ctx.originLayer(KEY)?.kind === 'default';
     if (v === PUBLIC || fromDefault) {

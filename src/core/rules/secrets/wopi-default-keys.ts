@@ -24,6 +24,7 @@ export const wopiDefaultKeys: Rule = {
     'Generate a new pair (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out wopi_private.key; openssl rsa ' +
     '-in wopi_private.key -pubout -out wopi_public.key) and set wopi.privateKey, wopi.publicKey, wopi.modulus and ' +
     'wopi.exponent (and the *Old variants) in local.json, then restart ds-docservice and re-run WOPI discovery on the host.',
+  remedies: { docker: 'Use an image of 8.1 or later and {recreate}: its entrypoint generates a WOPI key pair in the Data volume at the first start and writes it into local.json; then re-run WOPI discovery on the WOPI host.' },
   reads: [KEY, ENABLE],
   check(ctx) {
     if (!mayBeWithin(ctx.version, V('6.4.0'), V('8.2.999'))) return [];

@@ -9,6 +9,7 @@
  */
 import type { Rule } from '../rule.js';
 import { EXT_ALLOW_LIST, EXT_JWT_TOKEN } from './support.js';
+import { fixes } from '../fixes.js';
 
 /** The entry is a prefix of every http:// or every https:// URL. */
 function matchesEverything(entry: string): boolean {
@@ -32,6 +33,7 @@ export const directAllowList: Rule = {
   remediation:
     'Keep the list empty unless DS must reach a private address without a JWT; otherwise list exact prefixes ending in "/" ' +
     '(e.g. "https://nextcloud.internal/") so that other hosts cannot share the prefix.',
+  fix: fixes.directIfIn,
   reads: [EXT_ALLOW_LIST, EXT_JWT_TOKEN],
   check(ctx) {
     const list = ctx.get(EXT_ALLOW_LIST);

@@ -21,6 +21,7 @@ import {
   short,
   show,
 } from './support.js';
+import { fixes } from '../fixes.js';
 
 const PRIVATE_RANGES = 'loopback (127.0.0.1), private networks (10/8, 172.16/12, 192.168/16) and link-local 169.254.0.0/16, which holds the cloud metadata service 169.254.169.254';
 const META_RANGES = 'the unspecified addresses 0.0.0.0 and ::, which on Linux connect to the DS host itself';
@@ -68,6 +69,7 @@ export const privateAddresses: Rule = {
     'allowPrivateIPAddress and allowMetaIPAddress to false; let the integrator reach DS\'s callbacks through signed requests ' +
     '(directIfIn.jwtToken) or a precise directIfIn.allowList entry instead. DS ≤ 8.0: set both request-filtering-agent ' +
     'options to false (the default since 7.4). Enable JWT for incoming requests too.',
+  fix: fixes.ssrf,
   reads: [RFA_PRIVATE, RFA_META, EXT_ALLOW, EXT_BLOCK_PRIVATE, ENABLE_INBOX],
   check(ctx) {
     if (filterModel(ctx) === 'rfa-only') {

@@ -10,6 +10,7 @@
  */
 import type { Rule } from '../rule.js';
 import { REJECT_UNAUTHORIZED, show } from './support.js';
+import { fixes } from '../fixes.js';
 
 export const tlsVerification: Rule = {
   id: 'DSH600',
@@ -24,6 +25,7 @@ export const tlsVerification: Rule = {
     'Set services.CoAuthoring.requestDefaults.rejectUnauthorized to true (the boolean), or remove the override so the ' +
     'default true applies. If the integrator uses a private CA, give it a certificate the DS host trusts instead of ' +
     'turning verification off.',
+  fix: fixes.tls,
   reads: [REJECT_UNAUTHORIZED],
   check(ctx) {
     const v = ctx.get(REJECT_UNAUTHORIZED);

@@ -50,6 +50,7 @@ export const missingFixes: Rule = {
   remediation:
     'Upgrade ONLYOFFICE Docs to the newest release (at least the "fixed in" version of each finding). Back up local.json first: ' +
     'on ≤ 7.1 deb upgrades re-write the JWT settings from debconf (ds-facts §1.5).',
+  remedies: { docker: 'Pull a newer image tag (onlyoffice/documentserver:<version>) into {composeFile} or the container definition and {recreate}; the Data volume keeps runtime.json and the WOPI keys.', snap: 'Update the snap: snap refresh onlyoffice-ds (snap revert onlyoffice-ds goes back).', nixos: 'Update nixpkgs (or services.onlyoffice.package) to a release with the fix, then nixos-rebuild switch.', yunohost: 'Upgrade the app: yunohost app upgrade {app} (it re-renders local.json from the app settings).' },
   reads: [WOPI_ENABLE, WOPI_PRIVATE_KEY],
   check(ctx) {
     // No version, no verdict: DSH703 says so.

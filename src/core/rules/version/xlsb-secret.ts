@@ -22,6 +22,7 @@ export const xlsbSecret: Rule = {
   remediation:
     'Upgrade to 7.5.0 or later, then rotate the JWT secrets: services.CoAuthoring.secret.inbox, outbox and session ' +
     '(32+ random characters), together with the integrator\'s copy (Nextcloud: occ config:app:set onlyoffice jwt_secret).',
+  remedies: { docker: 'Use an image of 7.5.0 or later and {recreate}; then set a new JWT_SECRET (32+ random letters and digits) and give the integrator the same value.', snap: 'snap refresh onlyoffice-ds, then snap set onlyoffice-ds onlyoffice.jwt-secret=<new secret> and give the integrator the same value.', nixos: 'Update nixpkgs, point services.onlyoffice.jwtSecretFile at a file with a new secret, nixos-rebuild switch, and give the integrator the same value.', yunohost: 'yunohost app upgrade {app}; then yunohost app setting {app} jwt_secret -v <new secret>, yunohost app upgrade {app} --force, and give the integrator the same value.' },
   reads: [],
   check(ctx) {
     if (ctx.version.source === 'unknown') return [];
