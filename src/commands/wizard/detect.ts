@@ -14,7 +14,7 @@ import { allowedAddresses } from '../../core/next-step.js';
 
 /** How DS is deployed here, as far as the wizard tells the admin. */
 export interface Deployment {
-  readonly kind: 'docker' | 'host';
+  readonly kind: 'docker' | 'host' | 'other';
   /** "the ONLYOFFICE Docker image". */
   readonly label: string;
 }
@@ -24,8 +24,12 @@ export interface Deployment {
  * gatherHostFacts; add its modes here). Docker: the image's entrypoint exists (deploy-modes §2.2).
  */
 export function deploymentOf(facts: HostFacts): Deployment {
-  if (facts.docker) return { kind: 'docker', label: 'the ONLYOFFICE Docker image (its entrypoint rewrites the JWT settings from JWT_* variables on every start)' };
-  return { kind: 'host', label: 'installed on this host (deb/rpm package or by hand)' };
+  const d = facts.deployment;
+  if (facts.docker || d?.kind === 'docker-image') return { kind: 'docker', label: 'the ONLYOFFICE Docker image (its entrypoint rewrites the JWT settings from JWT_* variables on every start)' };
+  // snap, NixOS, YunoHost, compose, configuration management: the pipeline writes that mechanism or prints the change
+  if (d && d.mechanism !== 'local-json') return { kind: 'other', label: d.label };
+  if (d?.managedBy) return { kind: 'other', label: `${d.label} (local.json is rendered by configuration management)` };
+  return { kind: 'host', label: d?.label ?? 'installed on this host (deb/rpm package or by hand)' };
 }
 
 /** The JWT secret DS uses now, judged by core/ds/secret-strength.ts (the same judgement as check). Never the value. */
