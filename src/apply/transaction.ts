@@ -111,7 +111,13 @@ export async function restartAndVerify(
     }
     if (!r.ok) deps.progress(`the restart command reported a problem (${(r.output || 'no output').split('\n')[0]}); judging by the services' state`);
     deps.progress(`waiting ${Math.round(deps.settleMs / 100) / 10} s for the services to settle`);
-    const w = await services.watch(names, { settleMs: deps.settleMs, ...(signal ? { signal } : {}), onProgress: (t) => deps.progress(`  ${t}`) });
+    // a line when the states change (a sample every 250 ms would repeat the same line a dozen times)
+    let lastStates = '';
+    const onProgress = (t: string) => {
+      if (t !== lastStates) deps.progress(`  ${t}`);
+      lastStates = t;
+    };
+    const w = await services.watch(names, { settleMs: deps.settleMs, ...(signal ? { signal } : {}), onProgress });
     if (!w.ok) {
       return { reason: `services did not stay up: ${w.failed.map((f) => `${f.name} ${f.state} (${f.reason})`).join('; ')}`, failed: w.failed, logs: await since(w.failed) };
     }
