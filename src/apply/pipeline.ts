@@ -371,7 +371,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
         journal: journal!,
         ...(step ? { integrator: step } : {}),
         expectSha256: beforeSha,
-        ...(prepared.writeStat ? { restoreStat: prepared.writeStat } : {}),
+        ...(prepared.restoreStat ? { restoreStat: prepared.restoreStat } : {}),
         async writeFile(localPath, data) {
           await writeFileAtomic(localPath, data, {
             // symlinks are followed only inside --root, as check read them (rooted-path.ts)

@@ -256,3 +256,25 @@ describe('rollback stays inside --root', () => {
     expect(fs.readFileSync(victim, 'utf8')).toBe('precious\n');
   });
 });
+
+describe('a world-readable local.json that gets the secret', () => {
+  it('is written 0640 with the ds group (no DSH400 introduced); rollback restores its old mode', () => {
+    const root = makeRoot('v9.3.0', {
+      [`${ETC_REL}/local.json`]: '{}\n',
+      'etc/passwd': 'root:x:0:0::/root:/bin/sh\nds:x:4711:4712::/var/www/onlyoffice:/usr/sbin/nologin\n',
+      'etc/group': 'root:x:0:\nds:x:4712:\n',
+    });
+    const file = path.join(root, ETC_REL, 'local.json');
+    fs.chmodSync(file, 0o644);
+    const r = runCli(['apply', '--root', root, '--generate-secret', ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(10);
+    expect(r.stdout).toMatch(/can be read by every user \(uid 0, gid 0, mode 0644\) and now gets the JWT secret: it is written with uid 0, gid 4712, mode 0640/);
+    expect(r.stdout).not.toContain('introduces DSH400');
+    const st = fs.statSync(file);
+    expect([st.gid, st.mode & 0o777]).toEqual([4712, 0o640]);
+    expect(runCli(['rollback', '--root', root, ...base]).code).toBe(0);
+    const back = fs.statSync(file);
+    expect([back.gid, back.mode & 0o777]).toEqual([0, 0o644]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('{}\n');
+  });
+});
