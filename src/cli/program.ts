@@ -287,8 +287,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
     .option('--allow <address>', 'integrator address (repeatable): IP, IP glob (10.1.*) or CIDR block', collect, [])
     .option('--policy <file>', "JSON file with an \"allow\" list (the same file as apply's --policy)")
     .option('--upstream <host:port>', "where DS answers: its nginx (127.0.0.1:80), the Docker container's port, or DocService (8000)", '127.0.0.1:80')
-    .option('--listen <address>', 'where nginx/Apache listen (default 80; haproxy uses your frontend)')
-    .option('--server-name <name>', 'public host name of DS')
+    .option('--listen <address>', 'where nginx/Apache listen: PORT, ADDRESS:PORT or [IPv6]:PORT (default 80; haproxy uses your frontend)')
+    .option('--server-name <name>', 'public host name of DS (nginx also *.example.org, www.example.* and .example.org; Apache and haproxy *.example.org and www.example.*)')
     .option('--frame-ancestors <origin>', 'origin allowed to embed the editor (repeatable), e.g. https://cloud.example.org', collect, [])
     .option('-o, --output <file>', 'write the rules to FILE instead of standard output')
     .action(async (o: Record<string, unknown>) => {
@@ -299,10 +299,10 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
           allow: o.allow as string[],
           ...(o.policy ? { policy: String(o.policy) } : {}),
           upstream: String(o.upstream),
-          ...(o.listen ? { listen: String(o.listen) } : {}),
-          ...(o.serverName ? { serverName: String(o.serverName) } : {}),
+          ...(o.listen !== undefined ? { listen: String(o.listen) } : {}),
+          ...(o.serverName !== undefined ? { serverName: String(o.serverName) } : {}),
           frameAncestors: o.frameAncestors as string[],
-          ...(o.output ? { output: String(o.output) } : {}),
+          ...(o.output !== undefined ? { output: String(o.output) } : {}),
         },
         io,
       );

@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs';
 import type { Io } from '../cli/io.js';
-import { UsageError } from '../cli/errors.js';
 import { mergeRequests, validateRequest, type ApplyRequest } from '../apply/request.js';
 import { runApplyPipeline, type ApplyRunOptions, type ApplyRunDeps } from '../apply/pipeline.js';
 import { formatApplyHeader, formatApplyJson, formatApplyOutcome, formatApplyPlan } from '../formatters/apply.js';
 import { readSmallFile } from '../adapters/small-file.js';
+import { readPolicy } from './policy-file.js';
 import { connectServices, makeHealth } from './services.js';
 
 export interface ApplyOptions extends Omit<ApplyRunOptions, 'command'> {
@@ -18,18 +18,6 @@ export interface ApplyOptions extends Omit<ApplyRunOptions, 'command'> {
   readonly policy?: string;
   readonly json: boolean;
   readonly noColor: boolean;
-}
-
-/** The policy file, parsed and validated (UsageError naming the file and field). */
-export async function readPolicy(file: string, cwd: string): Promise<ApplyRequest> {
-  const text = readSmallFile(file, cwd, `--policy ${file}`);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--policy ${file}: not valid JSON (${(e as Error).message})`);
-  }
-  return validateRequest(v, { policyFile: file });
 }
 
 /** The pipeline's side effects as this process provides them. */

@@ -2,21 +2,25 @@
  * `ds-harden proxy --type haproxy|nginx|apache`: print (or write with -o) the reverse-proxy rules that close what
  * DS itself cannot: X-Forwarded-For overwritten, server-to-server routes, /info, /welcome and /example for the
  * integrator only, optional frame-ancestors. Read-only apart from -o.
+ *
+ * Every value is checked before any text is made (core/proxy/input.ts; the allow list first with apply's own check,
+ * apply/request.ts): a bad one exits 2 naming the flag and the value, and nothing is printed or written.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
-import { writeFileAtomic } from '../adapters/atomic-write.js';
-import { allowedBlocks, checkOrigin, parseUpstream, type ProxyType } from '../core/proxy/common.js';
+import { checkAllowInput } from '../apply/request.js';
+import { ProxyValueError, type ProxyType } from '../core/proxy/common.js';
+import { proxyInput } from '../core/proxy/input.js';
 import { proxySnippet } from '../core/proxy/index.js';
 import { TOOL_VERSION } from '../version.js';
+import { checkOutputFolder, writeOutput } from './output.js';
+import { readPolicy } from './policy-file.js';
 
 export interface ProxyOptions {
   readonly type: ProxyType;
   readonly allow: readonly string[];
-  /** JSON file with `allow` (the same file `apply --policy` reads; its other keys are not used here). */
+  /** JSON file with `allow` (the same file `apply --policy` reads, validated the same way; its other keys are not used here). */
   readonly policy?: string;
   readonly upstream: string;
   readonly listen?: string;
@@ -25,50 +29,31 @@ export interface ProxyOptions {
   readonly output?: string;
 }
 
-/** The `allow` list of a policy file (`apply --policy`): an array of strings, or nothing. */
-async function policyAllow(file: string, cwd: string): Promise<string[]> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await fs.readFile(path.resolve(cwd, file), 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--policy ${file}: ${code ?? `not valid JSON (${(e as Error).message})`}`);
-  }
-  const allow = value && typeof value === 'object' && !Array.isArray(value) ? (value as { allow?: unknown }).allow : undefined;
-  if (allow === undefined) return [];
-  if (!Array.isArray(allow) || allow.some((a) => typeof a !== 'string')) throw new UsageError(`--policy ${file}: "allow" must be a list of addresses`);
-  return allow as string[];
-}
-
-/** The command line that regenerates the snippet (shown in its header); never contains a secret (there is none). */
-function commandLine(o: ProxyOptions, allow: readonly string[]): string {
-  const parts = ['ds-harden proxy', `--type ${o.type}`, ...allow.map((a) => `--allow ${a}`), `--upstream ${o.upstream}`];
-  if (o.listen) parts.push(`--listen ${o.listen}`);
-  if (o.serverName) parts.push(`--server-name ${o.serverName}`);
-  for (const f of o.frameAncestors) parts.push(`--frame-ancestors ${f}`);
-  return parts.join(' ');
-}
-
 export async function runProxy(o: ProxyOptions, io: Io): Promise<number> {
-  const allow = [...(o.policy ? await policyAllow(o.policy, io.cwd) : []), ...o.allow];
+  if (o.output !== undefined) checkOutputFolder(o.output, io.cwd);
+  for (const a of o.allow) checkAllowInput(a, '--allow');
+  const allow = [...(o.policy ? ((await readPolicy(o.policy, io.cwd)).allow ?? []) : []), ...o.allow];
   if (allow.length === 0) throw new UsageError('give the integrator address(es) with --allow ADDRESS (repeatable) or --policy FILE');
   let text: string;
   try {
-    parseUpstream(o.upstream);
-    text = proxySnippet(o.type, {
-      allow: allowedBlocks(allow),
-      upstream: o.upstream,
-      ...(o.listen ? { listen: o.listen } : {}),
-      ...(o.serverName ? { serverName: o.serverName } : {}),
-      frameAncestors: o.frameAncestors.map(checkOrigin),
-      command: commandLine(o, allow),
-      toolVersion: TOOL_VERSION,
-    });
+    const input = proxyInput(
+      {
+        type: o.type,
+        allow,
+        upstream: o.upstream,
+        ...(o.listen !== undefined ? { listen: o.listen } : {}),
+        ...(o.serverName !== undefined ? { serverName: o.serverName } : {}),
+        frameAncestors: o.frameAncestors,
+      },
+      TOOL_VERSION,
+    );
+    text = proxySnippet(o.type, input);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    if (e instanceof ProxyValueError) throw new UsageError(e.message);
+    throw e;
   }
-  if (o.output) {
-    await writeFileAtomic(path.resolve(io.cwd, o.output), text, { mode: 0o644 });
+  if (o.output !== undefined) {
+    await writeOutput(o.output, io.cwd, text, 0o644);
     io.err(`${o.type} rules written to ${o.output}\n`);
   } else io.out(text);
   return EXIT.OK;

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { proxySnippet } from '../../src/core/proxy/index.js';
-import { allowedBlocks, type ProxyType } from '../../src/core/proxy/common.js';
-import { request, startUpstream, upgrade, type RunningProxy, type Upstream } from '../support/proxies.js';
+import { proxyInput } from '../../src/core/proxy/input.js';
+import type { ProxyType } from '../../src/core/proxy/common.js';
+import { checkProxyConfig, request, startUpstream, upgrade, type RunningProxy, type Upstream } from '../support/proxies.js';
 
 export const INTEGRATOR = '127.0.0.2';
 export const OUTSIDER = '127.0.0.3';
@@ -56,15 +57,21 @@ export function proxyScenario(type: ProxyType, start: (dir: string, snippetFor: 
       upstream = await startUpstream();
       const dir = fs.mkdtempSync(path.join(inject('tmpBase'), `dsh-${type}-`));
       const snippetFor = (listen: string) =>
-        (snippet = proxySnippet(type, {
-          allow: allowedBlocks([INTEGRATOR]),
-          upstream: `127.0.0.1:${upstream.port}`,
-          listen,
-          serverName: 'office.example.org',
-          frameAncestors: ['https://cloud.example.org'],
-          command: `ds-harden proxy --type ${type} --allow ${INTEGRATOR}`,
-          toolVersion: 'test',
-        }));
+        (snippet = proxySnippet(
+          type,
+          proxyInput(
+            {
+              type,
+              allow: [INTEGRATOR],
+              upstream: `127.0.0.1:${upstream.port}`,
+              // haproxy's address is the test frontend's bind line
+              ...(type === 'haproxy' ? {} : { listen }),
+              serverName: 'office.example.org',
+              frameAncestors: ['https://cloud.example.org'],
+            },
+            'test',
+          ),
+        ));
       proxy = await start(dir, snippetFor);
     }, 20_000);
 
@@ -154,6 +161,36 @@ export function proxyScenario(type: ProxyType, start: (dir: string, snippetFor: 
     it('sets frame-ancestors so only the integrator can embed the editor', async () => {
       const res = await request(proxy.port, OUTSIDER, '/web-apps/apps/documenteditor/main/index.html');
       expect(res.headers['content-security-policy']).toBe("frame-ancestors 'self' https://cloud.example.org");
+    });
+
+    it('every server-name and listen form ds-harden accepts for it passes the server\'s own check', async () => {
+      const names = ['office.example.org', '*.example.org', 'www.example.*', '192.168.10.30', '[2001:db8::30]', ...(type === 'nginx' ? ['.example.org'] : [])];
+      const listens = (l: string) => (type === 'haproxy' ? [undefined] : [l, `*:${l.split(':')[1]}`, `[::1]:${l.split(':')[1]}`, l.split(':')[1]!]);
+      for (let i = 0; i < names.length; i++) {
+        let shown = '';
+        const dir = fs.mkdtempSync(path.join(inject('tmpBase'), `dsh-${type}-forms-`));
+        const check = await checkProxyConfig(type, dir, (l) => {
+          const all = listens(l);
+          const listen = all[i % all.length];
+          shown = `--server-name ${names[i]} --listen ${listen}`;
+          return proxySnippet(
+            type,
+            proxyInput(
+              {
+                type,
+                allow: [INTEGRATOR, '10.1.*', '2001:db8::/32'],
+                upstream: i % 2 ? `[::1]:${upstream.port}` : `localhost:${upstream.port}`,
+                ...(listen !== undefined ? { listen } : {}),
+                serverName: names[i]!,
+                frameAncestors: ['https://cloud.example.org', 'https://*.example.org', 'http://[::1]:8080'],
+              },
+              'test',
+            ),
+          );
+        });
+        expect(check.status, `${shown}: ${check.output}`).toBe(0);
+        expect(check.output, shown).not.toMatch(/\[(ALERT|WARNING)\]|\[emerg\]|AH\d+: .*error/i);
+      }
     });
 
     it('explains each block in comments', () => {

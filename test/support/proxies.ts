@@ -136,10 +136,25 @@ function bin(cmd: string): string {
   return fs.existsSync(`/usr/sbin/${cmd}`) ? `/usr/sbin/${cmd}` : cmd;
 }
 
-async function runProxy(cmd: string, args: string[], checkArgs: string[], dir: string, port: number, logFile: string): Promise<RunningProxy> {
-  cmd = bin(cmd);
-  const c = spawnSync(cmd, checkArgs, { encoding: 'utf8' });
-  const check = { status: c.status, output: `${c.stdout}${c.stderr}` };
+/** A server's command line for the foreground run and for its own configuration check, on a free loopback port. */
+interface Prepared {
+  cmd: string;
+  args: string[];
+  checkArgs: string[];
+  port: number;
+  logFile: string;
+}
+
+/** The server's own configuration check (haproxy -c, nginx -t, apache2 -t): exit status and output. */
+function runCheck(p: Prepared): RunningProxy['check'] {
+  const c = spawnSync(bin(p.cmd), p.checkArgs, { encoding: 'utf8' });
+  return { status: c.status, output: `${c.stdout}${c.stderr}` };
+}
+
+async function runProxy(p: Prepared, dir: string): Promise<RunningProxy> {
+  const cmd = bin(p.cmd);
+  const { port, logFile } = p;
+  const check = runCheck(p);
   const log = () => {
     try {
       return fs.readFileSync(logFile, 'utf8');
@@ -147,8 +162,8 @@ async function runProxy(cmd: string, args: string[], checkArgs: string[], dir: s
       return '';
     }
   };
-  if (c.status !== 0) return { port, check, stop: async () => {}, log };
-  const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'stderr.log'), 'a')] });
+  if (check.status !== 0) return { port, check, stop: async () => {}, log };
+  const child = spawn(cmd, p.args, { cwd: dir, stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'stderr.log'), 'a')] });
   const all = () => `${log()}${fs.readFileSync(path.join(dir, 'stderr.log'), 'utf8')}`;
   await waitForPort(port, child, all);
   return {
@@ -166,7 +181,7 @@ async function runProxy(cmd: string, args: string[], checkArgs: string[], dir: s
 }
 
 /** haproxy -db (foreground) with a frontend on 127.0.0.1:port that uses the snippet's backend. */
-export async function startHaproxy(dir: string, snippetFor: (listen: string) => string): Promise<RunningProxy> {
+async function prepareHaproxy(dir: string, snippetFor: (listen: string) => string): Promise<Prepared> {
   const port = await freePort();
   const cfg = path.join(dir, 'haproxy.cfg');
   fs.writeFileSync(
@@ -188,11 +203,11 @@ export async function startHaproxy(dir: string, snippetFor: (listen: string) => 
       snippetFor(`127.0.0.1:${port}`),
     ].join('\n'),
   );
-  return runProxy('haproxy', ['-db', '-f', cfg], ['-c', '-f', cfg], dir, port, path.join(dir, 'stderr.log'));
+  return { cmd: 'haproxy', args: ['-db', '-f', cfg], checkArgs: ['-c', '-f', cfg], port, logFile: path.join(dir, 'stderr.log') };
 }
 
 /** nginx in the foreground, one process, with the snippet included in the http context. */
-export async function startNginx(dir: string, snippetFor: (listen: string) => string): Promise<RunningProxy> {
+async function prepareNginx(dir: string, snippetFor: (listen: string) => string): Promise<Prepared> {
   const port = await freePort();
   fs.writeFileSync(path.join(dir, 'onlyoffice.conf'), snippetFor(`127.0.0.1:${port}`));
   for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.mkdirSync(path.join(dir, t), { recursive: true });
@@ -213,13 +228,13 @@ export async function startNginx(dir: string, snippetFor: (listen: string) => st
     ].join('\n'),
   );
   const common = ['-p', dir, '-e', `${dir}/error.log`, '-c', cfg];
-  return runProxy('nginx', common, ['-t', ...common], dir, port, path.join(dir, 'error.log'));
+  return { cmd: 'nginx', args: common, checkArgs: ['-t', ...common], port, logFile: path.join(dir, 'error.log') };
 }
 
 const APACHE_MODULES = '/usr/lib/apache2/modules';
 
 /** apache2 -DFOREGROUND with a self-contained configuration (Debian module paths, no /etc/apache2). */
-export async function startApache(dir: string, snippetFor: (listen: string) => string): Promise<RunningProxy> {
+async function prepareApache(dir: string, snippetFor: (listen: string) => string): Promise<Prepared> {
   const port = await freePort();
   fs.writeFileSync(path.join(dir, 'onlyoffice.conf'), snippetFor(`127.0.0.1:${port}`));
   const cfg = path.join(dir, 'apache2.conf');
@@ -240,5 +255,18 @@ export async function startApache(dir: string, snippetFor: (listen: string) => s
       `Include ${dir}/onlyoffice.conf`,
     ].join('\n'),
   );
-  return runProxy('apache2', ['-f', cfg, '-DFOREGROUND'], ['-t', '-f', cfg], dir, port, path.join(dir, 'error.log'));
+  return { cmd: 'apache2', args: ['-f', cfg, '-DFOREGROUND'], checkArgs: ['-t', '-f', cfg], port, logFile: path.join(dir, 'error.log') };
+}
+
+export const startHaproxy = async (dir: string, snippetFor: (listen: string) => string): Promise<RunningProxy> => runProxy(await prepareHaproxy(dir, snippetFor), dir);
+export const startNginx = async (dir: string, snippetFor: (listen: string) => string): Promise<RunningProxy> => runProxy(await prepareNginx(dir, snippetFor), dir);
+export const startApache = async (dir: string, snippetFor: (listen: string) => string): Promise<RunningProxy> => runProxy(await prepareApache(dir, snippetFor), dir);
+
+/**
+ * Only the server's configuration check of a snippet, in the same self-contained setup as the start functions
+ * (the server is not started). `snippetFor` gets the address the wrapper configuration listens on.
+ */
+export async function checkProxyConfig(type: 'haproxy' | 'nginx' | 'apache', dir: string, snippetFor: (listen: string) => string): Promise<RunningProxy['check']> {
+  const prepare = type === 'haproxy' ? prepareHaproxy : type === 'nginx' ? prepareNginx : prepareApache;
+  return runCheck(await prepare(dir, snippetFor));
 }

@@ -8,7 +8,7 @@
  * `expr=` value; `upgrade=websocket` on ProxyPass (2.4.47+) tunnels the editors' websocket; `Require ip` takes
  * addresses and CIDR blocks.
  */
-import { cspValue, headerLines, HOST_ONLY_RE, INTEGRATOR_RE, parseUpstream, type ProxyInput } from './common.js';
+import { commentLines, cspValue, headerLines, HOST_ONLY_RE, INTEGRATOR_RE, parseUpstream, type ProxyInput, type ServerName } from './common.js';
 
 /** Modules the VirtualHost needs (Debian: a2enmod …). */
 export const APACHE_MODULES = ['proxy', 'proxy_http', 'headers', 'authz_core', 'authz_host'] as const;
@@ -19,9 +19,19 @@ function vhostAddress(listen: string | undefined): string {
   return /^\d+$/.test(l) ? `*:${l}` : l;
 }
 
+/**
+ * ServerName for an exact host name or IPv4 address; a wildcard, and an IPv6 address (Debian's 2.4 refuses
+ * `ServerName [2001:db8::30]`: "AH00526 … Invalid ServerName"), are matched only as a ServerAlias.
+ */
+function serverNameLines(n: ServerName | undefined): string[] {
+  if (!n || (n.form === 'exact' && !n.name.startsWith('['))) return [`    ServerName ${n?.name ?? 'office.example.org'}`];
+  const why = n.form === 'exact' ? 'ServerName does not take an IPv6 address' : 'it is a wildcard, and ServerName takes one exact name';
+  return [...commentLines([`Apache matches ${n.name} as a ServerAlias (${why}).`], '    '), `    ServerAlias ${n.name}`];
+}
+
 export function apacheSnippet(input: ProxyInput): string {
   const up = parseUpstream(input.upstream);
-  const c = (lines: string[], pad = '') => lines.map((l) => (l ? `${pad}# ${l}` : `${pad}#`));
+  const c = commentLines;
   const target = `http://${up.host}:${up.port}/`;
   const lines = [
     ...c(headerLines(input, 'Apache VirtualHost')),
@@ -32,7 +42,7 @@ export function apacheSnippet(input: ProxyInput): string {
     '# It replaces a hand-written ProxyPass + mod_rewrite block: websocket and path rules are both handled here.',
     '',
     `<VirtualHost ${vhostAddress(input.listen)}>`,
-    `    ServerName ${input.serverName ?? 'office.example.org'}`,
+    ...serverNameLines(input.serverName),
     '',
     ...c(
       [

@@ -8,14 +8,22 @@
  * ds-docservice.conf.m4:79-82); single-quoted arguments are taken literally (no backslash processing); HTTP mode
  * passes WebSocket upgrades through, and `timeout tunnel` governs the open websocket.
  */
-import { cspValue, headerLines, HOST_ONLY_RE, INTEGRATOR_RE, parseUpstream, type ProxyInput } from './common.js';
+import { commentLines, cspValue, headerLines, HOST_ONLY_RE, INTEGRATOR_RE, parseUpstream, type ProxyInput, type ServerName } from './common.js';
 
 /** The backend's name; the frontend selects it with `use_backend`. */
 export const HAPROXY_BACKEND = 'onlyoffice';
 
+/** The frontend's test of the Host header for the server name: exact, by its end (`*.x`) or by its start (`x.*`). */
+function hostMatch(n: ServerName | undefined): string {
+  if (!n) return 'hdr(host) -i office.example.org';
+  if (n.form === 'leading') return `hdr_end(host) -i ${n.name.slice(1)}`;
+  if (n.form === 'trailing') return `hdr_beg(host) -i ${n.name.slice(0, -1)}`;
+  return `hdr(host) -i ${n.name}`;
+}
+
 export function haproxySnippet(input: ProxyInput): string {
   const up = parseUpstream(input.upstream);
-  const c = (lines: string[], pad = '') => lines.map((l) => (l ? `${pad}# ${l}` : `${pad}#`));
+  const c = commentLines;
   const srcs = input.allow.map((a) => a.cidr).join(' ');
   const lines = [
     ...c(headerLines(input, 'haproxy backend')),
@@ -23,7 +31,7 @@ export function haproxySnippet(input: ProxyInput): string {
     '# Select it from the frontend that terminates TLS, e.g.:',
     '#   frontend https',
     '#       bind :443 ssl crt /etc/haproxy/certs/office.pem',
-    `#       use_backend ${HAPROXY_BACKEND} if { hdr(host) -i ${input.serverName ?? 'office.example.org'} }`,
+    `#       use_backend ${HAPROXY_BACKEND} if { ${hostMatch(input.serverName)} }`,
     '# and remove "option forwardfor" there (it would only add a second, correct header, but it is not needed).',
     '',
     `backend ${HAPROXY_BACKEND}`,

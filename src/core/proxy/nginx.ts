@@ -18,11 +18,11 @@
  * the public port, and DS's server moves to loopback: change its `listen 0.0.0.0:80;`/`[::]:80` lines in ds.conf to
  * `listen 127.0.0.1:8080;` (an upgrade keeps ds.conf) and use --upstream 127.0.0.1:8080.
  */
-import { cspValue, headerLines, HOST_ONLY_RE, INTEGRATOR_RE, parseUpstream, type ProxyInput } from './common.js';
+import { commentLines, cspValue, headerLines, HOST_ONLY_RE, INTEGRATOR_RE, parseUpstream, type ProxyInput } from './common.js';
 
 export function nginxSnippet(input: ProxyInput): string {
   const up = parseUpstream(input.upstream);
-  const c = (lines: string[], pad = '') => lines.map((l) => (l ? `${pad}# ${l}` : `${pad}#`));
+  const c = commentLines;
   const allow = input.allow.map((a) => `        allow ${a.cidr};`);
   const lines = [
     ...c(headerLines(input, 'nginx server block')),
@@ -46,7 +46,7 @@ export function nginxSnippet(input: ProxyInput): string {
     '',
     'server {',
     `    listen ${input.listen ?? '80'};`,
-    `    server_name ${input.serverName ?? '_'};`,
+    `    server_name ${input.serverName?.name ?? '_'};`,
     '    server_tokens off;',
     '    # documents are uploaded through the editor',
     '    client_max_body_size 100m;',

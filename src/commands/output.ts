@@ -1,0 +1,28 @@
+/**
+ * `-o FILE` of check, probe and proxy: one rule for all. The folder must exist (checked before any work, so a long
+ * probe is not run for nothing; exit 2 naming the folder), and the file is replaced atomically (adapters/atomic-write:
+ * a reader never sees half a report, and a failed write leaves the old file as it was).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../cli/errors.js';
+import { writeFileAtomic } from '../adapters/atomic-write.js';
+
+/** Throws UsageError when the folder `-o FILE` would be written in does not exist. */
+export function checkOutputFolder(output: string, cwd: string): void {
+  const dir = path.dirname(path.resolve(cwd, output));
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`-o ${output}: the folder ${dir} does not exist`);
+}
+
+/**
+ * Write `text` to `-o FILE` atomically. `mode`: permission bits of a new file (an existing file keeps its own unless
+ * given); 0o600 is right for output that may hold secrets (--show-secrets). Throws UsageError when it cannot write.
+ */
+export async function writeOutput(output: string, cwd: string, text: string, mode?: number): Promise<void> {
+  checkOutputFolder(output, cwd);
+  try {
+    await writeFileAtomic(path.resolve(cwd, output), text, mode !== undefined ? { mode } : {});
+  } catch (e) {
+    throw new UsageError(`-o ${output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
