@@ -127,7 +127,12 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       io,
     );
   });
-  liveFlags(program.commands.find((c) => c.name() === 'check')!);
+  liveFlags(program.commands.find((c) => c.name() === 'check')!).addHelpText(
+    'after',
+    '\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on (with --url also: probe requests that got no\n' +
+      'answer — INCOMPLETE, what they check is not proven); 2 usage error (with --url also: the server answered none of the\n' +
+      'requests); 3 internal error.\n',
+  );
 
   commonSourceOptions(
     liveFlags(
@@ -140,7 +145,15 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
         .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
         .option('-o, --output <file>', 'write the report to FILE instead of standard output')
-        .option('--no-config', 'read no local DS configuration (a remote server: give the secret with --secret-file/--secret-env)'),
+        .option('--no-config', 'read no local DS configuration (a remote server: give the secret with --secret-file/--secret-env)')
+        .addHelpText(
+          'after',
+          '\nA request that got no answer (timeout, refused connection, TLS error) is shown as "?? … no answer (why)" and is never\n' +
+            'counted as passed.\n' +
+            'Exit codes: 0 every request answered and nothing at or above --fail-on; 1 findings at or above --fail-on, or some\n' +
+            'requests got no answer (INCOMPLETE); 2 usage error, or the server answered none of the requests (nothing was\n' +
+            'checked, no report); 3 internal error.\n',
+        ),
     ),
   ).action(async (url: string, o: Record<string, unknown>) => {
     const { runProbe } = await import('../commands/probe.js');
@@ -163,10 +176,10 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .addOption(new Option('--service-manager <kind>', 'how DS runs').choices(['auto', 'supervisor', 'systemd', 'none']).default('auto'))
       .option('--supervisor-conf <file>', 'supervisord.conf to talk to (supervisorctl -c FILE)')
       .option('--restart-all', 'run the literal `supervisorctl restart all` (also starts deliberately stopped programs)', false)
-      .option('--settle <seconds>', 'how long services must stay up after the restart (default: 3 supervisor, 35 systemd)', seconds)
+      .option('--settle <seconds>', `how long services must stay up after the restart, ${SETTLE_S.min}–${SETTLE_S.max} (default: 3 supervisor, 35 systemd)`, seconds(SETTLE_S.min, SETTLE_S.max))
       .option('--health-url <url>', 'DS healthcheck URL', DEFAULT_HEALTH_URL)
       .option('--no-health', 'do not probe the healthcheck')
-      .option('--health-timeout <seconds>', `how long to wait for the healthcheck to answer true (default: ${DEFAULT_HEALTH_TIMEOUT_MS / 1000})`, seconds)
+      .option('--health-timeout <seconds>', `how long to wait for the healthcheck to answer true, ${HEALTH_TIMEOUT_S.min}–${HEALTH_TIMEOUT_S.max} (default: ${DEFAULT_HEALTH_TIMEOUT_MS / 1000})`, seconds(HEALTH_TIMEOUT_S.min, HEALTH_TIMEOUT_S.max))
       .option('--state-dir <dir>', 'where the journal, backups and lock live (host path)', DEFAULT_STATE_DIR);
 
   serviceOptions(
@@ -189,7 +202,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .addOption(new Option('--integrator <kind>', 'the integrator sharing the secret: its end changes with DS (occ) or the steps are printed').choices(['nextcloud', 'owncloud', 'seafile', 'other']))
         .option('--nextcloud-occ <command>', 'how to run Nextcloud\'s occ, e.g. "sudo -u www-data php /var/www/nextcloud/occ": set jwt_secret/jwt_header too, check the pair, undo both on failure')
         .option('--owncloud-occ <command>', 'the same for ownCloud\'s occ')
-        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check (onlyoffice:documentserver --check) may take (default: 150)', seconds)
+        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check (onlyoffice:documentserver --check) may take (default: 150)', seconds(INTEGRATOR_CHECK_S.min, INTEGRATOR_CHECK_S.max))
         .option('--test-address <ip>', 'extra address for the ipfilter simulation (repeatable)', collect, [])
         .option('--dry-run', 'print the diff (secrets masked) and the simulation; change nothing', false)
         .option('--normalize', 'rewrite a local.json with duplicate keys or JSON5-only syntax as strict JSON', false)
@@ -222,7 +235,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .addOption(new Option('--integrator <kind>', 'the integrator sharing the secret').choices(['nextcloud', 'owncloud', 'seafile', 'other']))
         .option('--nextcloud-occ <command>', 'how to run Nextcloud\'s occ (its jwt_secret changes too)')
         .option('--owncloud-occ <command>', 'the same for ownCloud\'s occ')
-        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check may take (default: 150)', seconds)
+        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check may take (default: 150)', seconds(INTEGRATOR_CHECK_S.min, INTEGRATOR_CHECK_S.max))
         .option('--dry-run', 'show what would change (secrets masked); change nothing', false)
         .option('--json', 'machine-readable result on stdout (progress goes to stderr)', false),
     ),
@@ -236,7 +249,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       program
         .command('wizard')
         .description('first install, step by step: asks, shows the plan as apply --dry-run does, applies it once you confirm, and prints the same change as one apply command')
-        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check (onlyoffice:documentserver --check) may take (default: 150)', seconds)
+        .option('--integrator-check-timeout <seconds>', 'how long the app\'s own check (onlyoffice:documentserver --check) may take (default: 150)', seconds(INTEGRATOR_CHECK_S.min, INTEGRATOR_CHECK_S.max))
         .option('--normalize', 'rewrite a local.json with duplicate keys or JSON5-only syntax as strict JSON', false),
     ),
   ).action(async (o: Record<string, unknown>) => {
@@ -320,7 +333,7 @@ function liveFlags(cmd: Command): Command {
     .option('--secret-file <file>', 'JWT secret for the signed requests (default: the local configuration)')
     .option('--secret-env <name>', 'environment variable holding the JWT secret')
     .option('--jwt-header <name>', 'JWT header (default: token.inbox.header of the local configuration, else Authorization)')
-    .option('--timeout <seconds>', `limit per request (default ${DEFAULT_TIMEOUT_S})`, seconds)
+    .option('--timeout <seconds>', `limit per request, ${PROBE_TIMEOUT_S.min}–${PROBE_TIMEOUT_S.max} (default ${DEFAULT_TIMEOUT_S})`, seconds(PROBE_TIMEOUT_S.min, PROBE_TIMEOUT_S.max))
     .option('--insecure', 'do not verify the TLS certificate (a test server with a self-signed one)', false);
 }
 
@@ -332,7 +345,7 @@ function liveOptions(url: string, o: Record<string, unknown>) {
     ...(o.secretEnv ? { secretEnv: String(o.secretEnv) } : {}),
     ...(o.jwtHeader ? { header: String(o.jwtHeader) } : {}),
     insecure: Boolean(o.insecure),
-    timeoutMs: o.timeout !== undefined ? Math.max(1, Number(o.timeout)) : DEFAULT_TIMEOUT_S * 1000,
+    timeoutMs: o.timeout !== undefined ? Number(o.timeout) : DEFAULT_TIMEOUT_S * 1000,
   };
 }
 
@@ -345,10 +358,23 @@ function integer(value: string): number {
   return Number(value);
 }
 
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds');
-  return Math.round(n * 1000);
+/**
+ * A duration flag in seconds → milliseconds, within [min, max] seconds (commander prints the flag, the value and this
+ * message, exit 2). The upper bounds keep every wait a timer can hold (setTimeout takes at most 2^31-1 ms, ~24.8 days;
+ * a larger value fires at once) and within reason for a command someone waits for.
+ */
+function seconds(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`expected a number of seconds from ${min} to ${max}`);
+    return Math.round(n * 1000);
+  };
 }
+
+/** The ranges of the duration flags, in seconds. */
+const PROBE_TIMEOUT_S = { min: 0.1, max: 300 } as const;
+const SETTLE_S = { min: 0, max: 600 } as const;
+const HEALTH_TIMEOUT_S = { min: 0, max: 600 } as const;
+const INTEGRATOR_CHECK_S = { min: 1, max: 3600 } as const;
 
 export { CommanderError, UsageError };

@@ -29,6 +29,7 @@ import { TOOL_VERSION } from '../version.js';
 import { formatProbeText } from '../formatters/probe-text.js';
 import { formatProbeJson } from '../formatters/json.js';
 import { formatSarif } from '../formatters/sarif.js';
+import { checkOutputFolder, writeOutput } from './output.js';
 
 export interface LiveOptions {
   readonly url: string;
@@ -124,8 +125,12 @@ export async function liveProbe(o: LiveOptions, io: Io, loaded?: LoadedConfig, s
   const exchanges: Exchange[] = [];
   for (const r of planProbe({ haveSecret: Boolean(secret) })) exchanges.push(await send(r));
   if (exchanges.every((e) => e.status === undefined)) {
+    // nothing reached the server: there is nothing to report, and it is not a pass (exit 2, as for a wrong URL)
     const first = exchanges[0]!;
-    throw new UsageError(`${base.href} did not answer (${first.error ?? first.code ?? 'no answer'}): is it DS's public address?${first.code?.startsWith('CERT') || /certificate/i.test(first.error ?? '') ? ' (--insecure skips TLS verification for a test server)' : ''}`);
+    throw new UsageError(
+      `${base.href} did not answer (${first.error ?? first.code ?? 'no answer'}; none of ${exchanges.length} requests got an answer, so nothing was checked): ` +
+        `is it DS's public address?${first.code?.startsWith('CERT') || /certificate/i.test(first.error ?? '') ? ' (--insecure skips TLS verification for a test server)' : ''}`,
+    );
   }
   const baseline = filterOutcome(judgePage(exchanges.find((e) => e.id === 'healthcheck')!));
   for (const r of planXff(baseline, claimed)) exchanges.push(await send(r));
@@ -148,6 +153,7 @@ async function localConfig(o: ProbeOptions, io: Io): Promise<{ loaded?: LoadedCo
 }
 
 export async function runProbe(o: ProbeOptions, io: Io): Promise<number> {
+  if (o.output !== undefined) checkOutputFolder(o.output, io.cwd);
   const { loaded, secretFiles } = await localConfig(o, io);
   const { live, secret } = await liveProbe(o, io, loaded, secretFiles);
   const findings = evaluate(liveRules, liveOnlyContext(live));
@@ -163,9 +169,10 @@ export async function runProbe(o: ProbeOptions, io: Io): Promise<number> {
   let text = o.format === 'json' ? formatProbeJson(report) : o.format === 'sarif' ? formatSarif(report, { showSecrets: false }) : formatProbeText(report, { style });
   // belt and braces: DS's answers never echo the secret, but nothing that carries it may reach the output
   if (secret) text = scrubText(text, [secret]);
-  if (o.output) {
-    await fs.writeFile(path.resolve(io.cwd, o.output), text);
+  if (o.output !== undefined) {
+    await writeOutput(o.output, io.cwd, text);
     io.err(`report written to ${o.output}\n`);
   } else io.out(text);
+  // findings at or above --fail-on, or requests without an answer (INCOMPLETE): not a pass
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -2,7 +2,7 @@
 import type { DsVersionInfo, Finding, Layer, Severity } from './types.js';
 import { severityRank } from './types.js';
 import type { Rule } from './rules/rule.js';
-import type { LiveObservations } from './probe/judge.js';
+import type { LiveObservations, Observation } from './probe/judge.js';
 import type { NextStep } from './next-step.js';
 import type { Deployment, EnvOrigin } from './deploy/types.js';
 import { ENTRYPOINT_VARS } from './deploy/entrypoint.js';
@@ -105,8 +105,38 @@ export interface ProbeReport {
   readonly rules: readonly RuleMeta[];
 }
 
-export function failed(report: Pick<Report, 'findings' | 'failOn'>): boolean {
-  return report.findings.some((f) => severityRank(f.severity) >= severityRank(report.failOn));
+/** What the exit code and the last line of a report follow from: the findings, --fail-on and the live probe if any. */
+export interface VerdictInput {
+  readonly findings: readonly Finding[];
+  readonly failOn: Severity;
+  /** check --url */
+  readonly probe?: LiveObservations;
+  /** ds-harden probe */
+  readonly live?: LiveObservations;
+}
+
+/**
+ * Requests of the live probe that got no answer (connection refused, timeout, TLS error, not sent). What they check is
+ * unproven either way, so they are never counted as passed.
+ */
+export function unanswered(report: Pick<VerdictInput, 'probe' | 'live'>): Observation[] {
+  return (report.live ?? report.probe)?.observations.filter((o) => o.verdict === 'no-answer') ?? [];
+}
+
+/**
+ * - fail: a finding at or above --fail-on;
+ * - incomplete: none, but some request of the live probe got no answer — not a pass (exit 1 like fail);
+ * - pass: otherwise.
+ * (A probe that got no answer at all never reaches a report: that is exit 2, commands/probe.ts.)
+ */
+export function verdict(report: VerdictInput): 'pass' | 'fail' | 'incomplete' {
+  if (report.findings.some((f) => severityRank(f.severity) >= severityRank(report.failOn))) return 'fail';
+  return unanswered(report).length > 0 ? 'incomplete' : 'pass';
+}
+
+/** The report does not pass (exit 1): findings at or above --fail-on, or probe requests without an answer. */
+export function failed(report: VerdictInput): boolean {
+  return verdict(report) !== 'pass';
 }
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {

@@ -2,7 +2,7 @@
  * `check --format json`: the report as stable, versioned JSON (schemas/report.schema.json describes it).
  * Pure: (report, opts) => string. Findings carry no config values by construction, and nothing here adds any.
  */
-import { countBySeverity, failed, sortFindings, startupBlockers, type DeploymentSummary, type LayerSummary, type ProbeReport, type Report } from '../core/report.js';
+import { countBySeverity, failed, sortFindings, startupBlockers, unanswered, type DeploymentSummary, type LayerSummary, type ProbeReport, type Report, type VerdictInput } from '../core/report.js';
 import type { LiveObservations } from '../core/probe/judge.js';
 import type { DsVersionInfo, Finding, Severity, SourceLocation } from '../core/types.js';
 import type { MachineFormatOptions } from './rule-meta.js';
@@ -59,7 +59,7 @@ export interface JsonReport {
     readonly source: DsVersionInfo['source'];
     readonly parser: DsVersionInfo['parser'];
   };
-  readonly summary: Record<Severity, number> & { readonly total: number; readonly failOn: Severity; readonly failed: boolean };
+  readonly summary: Record<Severity, number> & { readonly total: number; readonly failOn: Severity; readonly failed: boolean; readonly unanswered?: number };
   readonly layers: readonly { readonly file: string; readonly kind: LayerSummary['kind']; readonly status: LayerSummary['status']; readonly atStartup: boolean }[];
   /** Whether ds-harden found a reason DS will not start, and which findings say so. */
   readonly startup: { readonly blocked: boolean; readonly blockedBy: readonly { readonly ruleId: string; readonly location?: JsonLocation }[] };
@@ -106,9 +106,10 @@ export function jsonLive(live: LiveObservations): JsonLive {
   };
 }
 
-function summary(r: { findings: readonly Finding[]; failOn: Severity }): JsonReport['summary'] {
+function summary(r: VerdictInput): JsonReport['summary'] {
   const counts = countBySeverity(r.findings);
-  return { ...counts, total: r.findings.length, failOn: r.failOn, failed: failed(r) };
+  const none = unanswered(r).length;
+  return { ...counts, total: r.findings.length, failOn: r.failOn, failed: failed(r), ...(none ? { unanswered: none } : {}) };
 }
 
 /** The JSON document as an object (formatJson serialises exactly this). */

@@ -24,7 +24,7 @@
  *   also kept in `result.properties.severity`.
  */
 import { createHash } from 'node:crypto';
-import { byText, failed, sortFindings, startupBlockers, type ProbeReport, type Report, type RuleMeta } from '../core/report.js';
+import { byText, failed, sortFindings, unanswered, startupBlockers, type ProbeReport, type Report, type RuleMeta } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
 import type { MachineFormatOptions } from './rule-meta.js';
 
@@ -159,6 +159,7 @@ function asReport(p: ProbeReport): Report {
     findings: p.findings,
     failOn: p.failOn,
     rules: p.rules,
+    probe: p.live,
   };
 }
 
@@ -225,6 +226,7 @@ export function buildSarifLog(input: Report | ProbeReport): Record<string, unkno
       ...(report.deployment ? { deployment: { kind: report.deployment.kind, label: report.deployment.label, configDir: report.deployment.configDir.path, serviceUser: report.deployment.serviceUser.name } } : {}),
       failOn: report.failOn,
       failed: failed(report),
+      ...(unanswered(report).length ? { unanswered: unanswered(report).length } : {}),
       startupBlocked: blockedFiles.length > 0,
     },
   };

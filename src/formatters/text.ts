@@ -1,9 +1,9 @@
 /** Human output of `check`: grouped by severity, with locations, excerpts and what to do. */
 import type { Report } from '../core/report.js';
 import { countBySeverity, sortFindings, startupBlockers } from '../core/report.js';
-import { SEVERITIES, severityRank, type Finding, type Severity } from '../core/types.js';
+import { SEVERITIES, type Finding, type Severity } from '../core/types.js';
 import type { Style } from './style.js';
-import { probeSection } from './probe-text.js';
+import { probeSection, verdictText } from './probe-text.js';
 
 export interface TextOptions {
   readonly style: Style;
@@ -112,12 +112,11 @@ export function formatText(report: Report, opts: TextOptions): string {
   }
   if (report.probe) out.push(probeSection(report.probe, style));
   const counts = countBySeverity(report.findings);
-  const failed = report.findings.some((f) => severityRank(f.severity) >= severityRank(report.failOn));
   const summary = SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ');
   if (report.findings.length === 0) out.push(style.green('No findings.'));
   out.push(
     `${summary} — ` +
-      (failed ? style.red(`FAIL (findings at or above --fail-on ${report.failOn})`) : style.green(`pass (--fail-on ${report.failOn})`)) +
+      verdictText(report, style) +
       (blockers.length > 0 ? style.red(`; DS will not start until ${blockedFiles.join(' and ')} ${blockedFiles.length === 1 ? 'loads' : 'load'}`) : ''),
   );
   return out.join('\n') + '\n';

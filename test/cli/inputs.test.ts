@@ -111,6 +111,25 @@ describe('other flags', () => {
     expect(localOf(root)).toBe('{}\n');
   });
 
+  it('a duration outside its range (one a timer cannot hold, or none at all) → exit 2 with the range, nothing written', () => {
+    const root = tree();
+    const apply = ['apply', '--root', root, '--allow', '10.0.0.5', '--generate-secret', '--service-manager', 'none'];
+    const cases: [string[], string][] = [
+      [[...apply, '--settle', '601'], "option '--settle <seconds>' argument '601' is invalid. expected a number of seconds from 0 to 600"],
+      [[...apply, '--settle', '-1'], "option '--settle <seconds>' argument '-1' is invalid. expected a number of seconds from 0 to 600"],
+      [[...apply, '--health-timeout', '1e10'], "option '--health-timeout <seconds>' argument '1e10' is invalid. expected a number of seconds from 0 to 600"],
+      [[...apply, '--integrator-check-timeout', '0'], "option '--integrator-check-timeout <seconds>' argument '0' is invalid. expected a number of seconds from 1 to 3600"],
+      [['rotate-secret', '--root', root, '--settle', 'Infinity'], "option '--settle <seconds>' argument 'Infinity' is invalid. expected a number of seconds from 0 to 600"],
+      [['rollback', '--root', root, '--health-timeout', '3000000'], "option '--health-timeout <seconds>' argument '3000000' is invalid. expected a number of seconds from 0 to 600"],
+    ];
+    for (const [args, msg] of cases) {
+      const r = runCli(args);
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(msg);
+    }
+    expect(localOf(root)).toBe('{}\n');
+  });
+
   it('a secret file with a NUL byte, a FIFO or a device is refused (exit 2), never read without bound', () => {
     const root = tree();
     const nul = path.join(root, 'nul.txt');

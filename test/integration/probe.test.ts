@@ -252,6 +252,54 @@ describe('ds-harden probe', () => {
     expect(text.stdout).toMatch(/live probe of /);
   });
 
+  it('requests that got no answer are shown as "no answer (why)", never ok, and the run is INCOMPLETE (exit 1), not a pass', async () => {
+    // locked down (the run above exits 0), but /welcome/ never answers and /info/info.json drops the connection
+    const s = await ds({ jwt: true, secret: SECRET, useforrequest: true, rules: [{ address: '10.0.0.5', allowed: true }, { address: '*', allowed: false }], xffFromClient: false, stall: /^\/welcome\/$/, drop: /^\/info\/info\.json$/ });
+    const text = await cli(['probe', s.url, '--no-config', '--timeout', '0.5']);
+    expect(text.code, text.stderr).toBe(1);
+    const row = (label: string) => text.stdout.split('\n').find((l) => l.includes(label)) ?? '';
+    expect(row('welcome page /welcome/')).toMatch(/^ {2}\?\? welcome page \/welcome\/ +no answer \(timeout after 500 ms\)$/);
+    expect(row('info page /info/info.json')).toMatch(/^ {2}\?\? info page \/info\/info\.json +no answer \(socket hang up\)$/);
+    expect(text.stdout.split('\n').filter((l) => /no answer/.test(l) && /^\s+ok /.test(l))).toEqual([]);
+    expect(text.stdout).toMatch(/— INCOMPLETE \(2 probe requests got no answer: what they check is not proven, so this is not a pass\)\n$/);
+    expect(text.stdout).not.toMatch(/— pass/);
+    // not even with a --fail-on nothing reaches
+    const critical = await cli(['probe', s.url, '--no-config', '--timeout', '0.5', '--fail-on', 'critical']);
+    expect(critical.code).toBe(1);
+    // JSON: the same verdict, schema-valid
+    const { run, out } = await probeJson(s.url, ['--timeout', '0.5']);
+    expect(run.code).toBe(1);
+    expect((out as unknown as { summary: { failed: boolean; unanswered?: number } }).summary).toMatchObject({ failed: true, unanswered: 2 });
+    expect(verdict(out, 'welcome')).toBe('no-answer');
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas/report.schema.json'), 'utf8')) as object);
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schemas/probe.schema.json'), 'utf8')) as object);
+    expect(validate(out), ajv.errorsText(validate.errors)).toBe(true);
+    // check --url: the same rows and verdict
+    const root = makeRoot('v9.3.0');
+    const both = await cli(['check', '--root', root, '--url', s.url, '--timeout', '0.5', '--fail-on', 'critical']);
+    expect(both.code).toBe(1);
+    expect(both.stdout).toMatch(/\?\? welcome page \/welcome\/ +no answer \(timeout after 500 ms\)/);
+    expect(both.stdout).toMatch(/— FAIL \(findings at or above --fail-on critical; 2 probe requests got no answer\)\n$/);
+  });
+
+  it('--timeout outside 0.1–300 s (0, negative, not a number, absurdly large) and -o into a missing folder: exit 2 before any request', async () => {
+    const s = await ds({});
+    for (const t of ['0', '-1', 'NaN', 'abc', '1e12', '301', '']) {
+      for (const cmd of [['probe', s.url, '--no-config'], ['check', '--root', makeRoot('v9.3.0'), '--url', s.url]]) {
+        const r = await cli([...cmd, '--timeout', t]);
+        expect(r.code, `${cmd[0]} --timeout ${t}`).toBe(2);
+        expect(r.stderr).toContain(`option '--timeout <seconds>' argument '${t}' is invalid. expected a number of seconds from 0.1 to 300`);
+      }
+    }
+    const missing = await cli(['probe', s.url, '--no-config', '-o', '/definitely/not/here/r.json']);
+    expect([missing.code, missing.stderr]).toEqual([2, 'ds-harden: -o /definitely/not/here/r.json: the folder /definitely/not/here does not exist\n']);
+    expect(s.requests).toEqual([]);
+    const help = await cli(['probe', '--help']);
+    expect(help.stdout).toMatch(/--timeout <seconds> +limit per request, 0\.1–300 \(default 10\)/);
+    expect(help.stdout).toMatch(/Exit codes: 0 every request answered and nothing at or above --fail-on; 1 findings at or above --fail-on, or some\nrequests got no answer \(INCOMPLETE\); 2 usage error, or the server answered none of the requests/);
+  });
+
   it('exits 2 with a clear message for a URL that is not one, or where nothing answers', async () => {
     const bad = await cli(['probe', 'office.example.org']);
     expect(bad.code).toBe(2);

@@ -36,6 +36,10 @@ export interface FakeDsOptions {
   build?: string;
   /** answer /welcome/ with a redirect to this URL (another origin) */
   welcomeRedirect?: string;
+  /** paths that never get an answer (the client times out) */
+  stall?: RegExp;
+  /** paths whose connection is dropped before any answer (the client sees "socket hang up") */
+  drop?: RegExp;
 }
 
 export interface FakeDs {
@@ -87,6 +91,9 @@ export async function startFakeDs(o: FakeDsOptions = {}): Promise<FakeDs> {
   const version = o.version ?? '9.3.1';
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const asked = new URL(req.url ?? '/', 'http://x').pathname;
+    if (o.stall?.test(asked)) return;
+    if (o.drop?.test(asked)) return void req.socket.destroy();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -137,5 +144,11 @@ export async function startFakeDs(o: FakeDsOptions = {}): Promise<FakeDs> {
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/`, port, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}/`, port, requests, close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // stalled requests hold their connections open
+        server.closeAllConnections();
+      }),
+  };
 }
