@@ -105,7 +105,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .description('read-only audit of the effective DS configuration (every layer, parsed as DS parses it)')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
-      .option('--explain <key>', 'print the effective value of a dotted key and every layer that sets it')
+      .option('--explain <key>', 'print the effective value of a dotted key and every layer that sets it (text, or --format json; -o FILE)')
       .option('--supervisor-conf <file>', 'read the DS program definitions from this supervisord.conf and its [include] files')
       .option('-o, --output <file>', 'write the report to FILE instead of standard output')
       .option('--url <url>', 'also probe the running server at URL (see ds-harden probe --help) and report both'),

@@ -1,6 +1,4 @@
 /** `ds-harden check`: discover → load → resolve → evaluate → report. Read-only. */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
@@ -16,8 +14,10 @@ import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { nextStep } from '../core/next-step.js';
 import { getPath } from '../core/layers/merge.js';
-import { explain } from './explain.js';
+import { explainKey } from '../core/explain.js';
+import { formatExplainJson, formatExplainText } from '../formatters/explain.js';
 import { formatJson } from '../formatters/json.js';
+import { checkOutputFolder, writeOutput } from './output.js';
 import { formatText } from '../formatters/text.js';
 
 export interface CheckOptions extends TargetOptions {
@@ -37,18 +37,27 @@ export interface CheckOptions extends TargetOptions {
 }
 
 export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
-  if (opts.explain !== undefined && !/^[^.\s][^\s]*$/.test(opts.explain)) {
-    throw new UsageError(`--explain ${JSON.stringify(opts.explain)}: give a dotted key such as services.CoAuthoring.token.enable.browser`);
+  if (opts.explain !== undefined) {
+    if (!/^[^.\s][^\s]*$/.test(opts.explain)) {
+      throw new UsageError(`--explain ${JSON.stringify(opts.explain)}: give a dotted key such as services.CoAuthoring.token.enable.browser`);
+    }
+    // SARIF describes results of rules; an explanation has none (use --format json for a machine-readable one)
+    if (opts.format === 'sarif') throw new UsageError('--format sarif is not available for --explain: use --format text or json');
+    if (opts.live) throw new UsageError('--url is not available for --explain: run ds-harden check --url (or ds-harden probe) on its own');
   }
-  if (opts.output !== undefined) {
-    const dir = path.dirname(path.resolve(io.cwd, opts.output));
-    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`-o ${opts.output}: the folder ${dir} does not exist`);
-  }
+  if (opts.output !== undefined) checkOutputFolder(opts.output, io.cwd);
   const { loaded, host } = await loadTarget(opts, io.cwd);
   const style = await io.style(opts.noColor || opts.format !== 'text' || Boolean(opts.output));
+  // with --show-secrets the output may hold secrets: a new -o file is readable by its owner only
+  const emit = async (text: string, what: string) => {
+    if (opts.output === undefined) return io.out(text);
+    await writeOutput(opts.output, io.cwd, text, opts.showSecrets ? 0o600 : undefined);
+    io.err(`${what} written to ${opts.output}\n`);
+  };
 
-  if (opts.explain) {
-    io.out(explain(loaded, opts.explain, opts.showSecrets, style).text);
+  if (opts.explain !== undefined) {
+    const e = explainKey(loaded, opts.explain, opts.showSecrets);
+    await emit(opts.format === 'json' ? formatExplainJson(e, { name: 'ds-harden', version: TOOL_VERSION }) : formatExplainText(e, style), 'explanation');
     return EXIT.OK;
   }
 
@@ -90,14 +99,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   else if (opts.format === 'sarif') text = (await import('../formatters/sarif.js')).formatSarif(report, { showSecrets: opts.showSecrets });
   else text = formatText(report, { style });
   if (secret && !opts.showSecrets) text = scrubText(text, [secret]);
-  if (opts.output) {
-    try {
-      fs.writeFileSync(path.resolve(io.cwd, opts.output), text);
-    } catch (e) {
-      throw new UsageError(`-o ${opts.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    io.err(`report written to ${opts.output}\n`);
-  } else io.out(text);
+  await emit(text, 'report');
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;
 }
 

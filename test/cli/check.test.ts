@@ -120,6 +120,77 @@ describe('check --explain', () => {
   });
 });
 
+describe('check --explain honours -o and --format', () => {
+  const KEY = 'services.CoAuthoring.token.enable.browser';
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  // explain.schema.json refers to report.schema.json (tool, positions, layer kinds), which refers to probe.schema.json
+  for (const f of ['report', 'probe']) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(REPO, `schemas/${f}.schema.json`), 'utf8')));
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/explain.schema.json'), 'utf8')));
+
+  it('-o FILE writes what it would print (nothing on stdout), replacing the file whole', () => {
+    const dir = fs.mkdtempSync(path.join(path.dirname(makeRoot(undefined)), 'explain-o-'));
+    const out = path.join(dir, 'explain.txt');
+    fs.writeFileSync(out, 'an older, longer explanation that must not survive in part\n'.repeat(50));
+    const printed = runCli(['check', '--root', EXAMPLE, '--explain', KEY]);
+    const written = runCli(['check', '--root', EXAMPLE, '--explain', KEY, '-o', out]);
+    expect([written.code, written.stdout, written.stderr]).toEqual([0, '', `explanation written to ${out}\n`]);
+    expect(fs.readFileSync(out, 'utf8')).toBe(printed.stdout);
+    expect(fs.readdirSync(dir)).toEqual(['explain.txt']);
+    const missing = runCli(['check', '--root', EXAMPLE, '--explain', KEY, '-o', '/definitely/not/here/e.txt']);
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([2, '', 'ds-harden: -o /definitely/not/here/e.txt: the folder /definitely/not/here does not exist\n']);
+  });
+
+  it('--format json: key, effective value, every layer with file, line, column, value and effective (schemas/explain.schema.json)', () => {
+    const r = runCli(['check', '--root', EXAMPLE, '--explain', KEY, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true);
+    expect(doc).toMatchObject({ schemaVersion: 1, key: KEY, set: true, value: false });
+    expect(doc.layers.map((l: { file: string; line: number; column: number; value: unknown; effective: boolean }) => [l.file, l.value, l.effective])).toEqual([
+      ['/etc/onlyoffice/documentserver/default.json', false, false],
+      ['/etc/onlyoffice/documentserver/local.json', true, false],
+      ['/var/www/onlyoffice/Data/runtime.json', false, true],
+    ]);
+    expect(doc.layers[1]).toMatchObject({ line: 15, column: 11, layer: '/etc/onlyoffice/documentserver/local.json', kind: 'local' });
+    expect(doc.layers[2]).toMatchObject({ line: 4, column: 30, kind: 'runtime-data' });
+
+    const none = JSON.parse(runCli(['check', '--root', EXAMPLE, '--explain', 'services.CoAuthoring.nope', '--format', 'json']).stdout);
+    expect(validate(none), ajv.errorsText(validate.errors)).toBe(true);
+    expect(none).toMatchObject({ key: 'services.CoAuthoring.nope', set: false, whenUnset: 'DS uses no value', layers: [] });
+    expect(none).not.toHaveProperty('value');
+    // the schema refuses what the formatter must never write
+    expect(validate({ ...doc, whenUnset: 'x' })).toBe(false);
+    expect(validate({ ...none, value: null })).toBe(false);
+    expect(validate({ ...doc, layers: [{ ...doc.layers[0], line: 3, column: undefined }] })).toBe(false);
+  });
+
+  it('--format json masks secrets as the text does, unless --show-secrets (then -o makes a file only its owner reads)', () => {
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong });
+    const key = 'services.CoAuthoring.secret.outbox.string';
+    const masked = runCli(['check', '--root', root, '--explain', key, '--format', 'json']);
+    expect(masked.stdout).not.toContain(SECRET);
+    const doc = JSON.parse(masked.stdout);
+    expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true);
+    expect(doc.value).toBe('••••••(32 chars)');
+    expect(doc.layers.at(-1)).toMatchObject({ value: '••••••(32 chars)', effective: true, file: `/${ETC_REL}/local.json` });
+    const out = path.join(path.dirname(root), `shown-${path.basename(root)}.json`);
+    const shown = runCli(['check', '--root', root, '--explain', key, '--format', 'json', '--show-secrets', '-o', out]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).value).toBe(SECRET);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('--format sarif and --url are not available for --explain: exit 2, nothing written', () => {
+    const dir = fs.mkdtempSync(path.join(path.dirname(makeRoot(undefined)), 'explain-sarif-'));
+    const sarif = runCli(['check', '--root', EXAMPLE, '--explain', KEY, '--format', 'sarif', '-o', path.join(dir, 'x.sarif')]);
+    expect([sarif.code, sarif.stdout, sarif.stderr]).toEqual([2, '', 'ds-harden: --format sarif is not available for --explain: use --format text or json\n']);
+    const url = runCli(['check', '--root', EXAMPLE, '--explain', KEY, '--url', 'http://127.0.0.1:9/']);
+    expect([url.code, url.stdout]).toEqual([2, '']);
+    expect(url.stderr).toContain('--url is not available for --explain');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('check points at apply', () => {
   it('does not offer a command apply would refuse: a later layer (runtime.json) decides a key it writes', () => {
     const r = runCli(['check', '--root', EXAMPLE]);

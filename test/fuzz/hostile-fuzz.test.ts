@@ -30,7 +30,8 @@ import { formatJson } from '../../src/formatters/json.js';
 import { formatSarif } from '../../src/formatters/sarif.js';
 import { formatText } from '../../src/formatters/text.js';
 import { PLAIN } from '../../src/formatters/style.js';
-import { explain } from '../../src/commands/explain.js';
+import { explainKey } from '../../src/core/explain.js';
+import { formatExplainJson, formatExplainText } from '../../src/formatters/explain.js';
 import { run } from '../../src/run.js';
 import type { Io } from '../../src/cli/io.js';
 import type { Report } from '../../src/core/report.js';
@@ -288,7 +289,10 @@ describe(`hostile configs (seed ${SEED})`, () => {
           rules,
         };
         const outputs = [formatText(report, { style: PLAIN }), formatJson(report, { showSecrets: false }), formatSarif(report, { showSecrets: false })];
-        for (const k of c.explain) outputs.push(explain(loaded, k, false, PLAIN).text);
+        for (const k of c.explain) {
+          const e = explainKey(loaded, k, false);
+          outputs.push(formatExplainText(e, PLAIN), formatExplainJson(e, { name: 'ds-harden', version: '0' }));
+        }
         const plan = planApply(loaded, { allow: ['10.0.0.5'], secret: NEW_SECRET, header: 'Authorization' }, { normalize: r.chance(0.5) });
         outputs.push(planOutput(plan, [NEW_SECRET, ...planSecrets(plan, loaded)]));
         const leak = outputs.map((o, i) => leaked(o, [...c.secrets, NEW_SECRET]) && `output ${i}: ${leaked(o, [...c.secrets, NEW_SECRET])}`).find(Boolean);
