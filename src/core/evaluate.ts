@@ -2,7 +2,7 @@
 import type { Finding, Layer, SourceLocation } from './types.js';
 import type { HostFacts, Rule, RuleContext } from './rules/rule.js';
 import type { LoadedConfig } from './layers/load.js';
-import { getPath, locate } from './layers/merge.js';
+import { getPath, layerStart, locate } from './layers/merge.js';
 import type { LiveObservations } from './probe/judge.js';
 import { UNKNOWN_VERSION } from './ds/versions.js';
 import { displayPath, scrubText, secretValues } from './redact.js';
@@ -32,7 +32,7 @@ export function makeContext(loaded: LoadedConfig, host: HostFacts = {}, live?: L
       const s = lastSetter(path);
       if (!s) return undefined;
       const layer = layers[s.setter.layer]!;
-      return locate(layer, s.path) ?? { file: layer.file, line: 1, column: 1 };
+      return locate(layer, s.path) ?? layerStart(layer);
     },
     originLayer(path): Layer | undefined {
       const s = lastSetter(path);

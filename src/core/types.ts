@@ -18,6 +18,8 @@ export interface SourceLocation {
   readonly column: number;
   readonly endLine?: number;
   readonly endColumn?: number;
+  /** What is set there, for messages, when the file alone does not say it (`NODE_CONFIG` in a service definition). */
+  readonly label?: string;
 }
 
 /** Which parser the DS version's `config` package applies to *.json files (ds-facts §1.3). */
@@ -120,6 +122,11 @@ export interface Layer {
   readonly generated?: ReadonlyMap<string, string>;
   /** The host file a container path was read from (a bind mount), when it differs from `file`. */
   readonly hostFile?: string;
+  /**
+   * Where the layer itself is set, for a layer that is no file of its own: $NODE_CONFIG, at the variable's name in the
+   * service definition (or its EnvironmentFile). Findings about the layer or a key it sets point here.
+   */
+  readonly origin?: SourceLocation;
 }
 
 /** One layer's contribution to a key. */

@@ -7,8 +7,10 @@
  *   ("etc/onlyoffice/documentserver/local.json") with `uriBaseId: "ROOTPATH"`, and
  *   `run.originalUriBaseIds.ROOTPATH.uri` is `file://<root>/`. Without --root, URIs are absolute `file:///…`
  *   URIs and no base id is used. Path segments are percent-encoded.
- * - Pseudo-files. A finding in the NODE_CONFIG environment of a unit ("NODE_CONFIG in /etc/…/x.service") is
- *   placed on the unit file it names, at line 1, with the original label as the artifact's description.
+ * - NODE_CONFIG. A finding in the $NODE_CONFIG of a service definition is located where the variable is set (the
+ *   unit, drop-in, EnvironmentFile or supervisor program file, at the line and column of its name), like any file.
+ *   Only a pseudo-file label without a known place ("NODE_CONFIG in /etc/…/x.service") is placed on the file it
+ *   names at line 1, with the label as the artifact's description.
  * - Findings without a location (rare: whole-installation facts such as the DS version) are placed on the
  *   configuration directory itself (a URI ending in "/", no region), because GitHub code scanning needs a
  *   location on every result. When the finding names a key, it is also given as a logical location.

@@ -191,6 +191,73 @@ describe('check --explain honours -o and --format', () => {
   });
 });
 
+describe('a NODE_CONFIG set in a service definition is located where it is set', () => {
+  const NC = `NODE_CONFIG='{"services":{"CoAuthoring":{"token":{"enable":{"browser":false}}}}}'`;
+  interface Sarif {
+    runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number; startColumn: number } } }[] }[] }[];
+  }
+  const check = (root: string) => {
+    const json = runCli(['check', '--root', root, '--ds-version', '9.3.0', '--format', 'json']);
+    const text = runCli(['check', '--root', root, '--ds-version', '9.3.0']);
+    const sarif = JSON.parse(runCli(['check', '--root', root, '--ds-version', '9.3.0', '--format', 'sarif']).stdout) as Sarif;
+    const explain = JSON.parse(runCli(['check', '--root', root, '--ds-version', '9.3.0', '--explain', 'services.CoAuthoring.token.enable.browser', '--format', 'json']).stdout);
+    const findings = (JSON.parse(json.stdout) as { findings: { ruleId: string; message: string; location?: { file: string; line: number; column: number } }[] }).findings;
+    return { findings, text: text.stdout, sarif, explain };
+  };
+
+  it('supervisor: the environment= line (not line 1) and the column of NODE_CONFIG, in JSON, text, SARIF and --explain', () => {
+    const conf = [
+      '; ONLYOFFICE Docs',
+      '[program:docservice]',
+      'command=/var/www/onlyoffice/documentserver/server/DocService/docservice',
+      'directory=/var/www/onlyoffice/documentserver/server/DocService',
+      'user=ds',
+      `environment=NODE_ENV=production-linux,NODE_CONFIG_DIR=/etc/onlyoffice/documentserver,${NC}`,
+      'autostart=true',
+    ].join('\n');
+    const file = '/etc/supervisor/conf.d/ds-docservice.conf';
+    const root = makeRoot('v9.3.0', { [file.slice(1)]: conf });
+    const { findings, text, sarif, explain } = check(root);
+    const at = { file, line: 6, column: 86 };
+    expect(conf.split('\n')[5]!.slice(85).startsWith('NODE_CONFIG=')).toBe(true);
+    for (const id of ['DSH202', 'DSH110']) expect(findings.find((f) => f.ruleId === id)?.location, id).toEqual(at);
+    expect(findings.find((f) => f.ruleId === 'DSH202')!.message).toContain(`(NODE_CONFIG in ${file}:6)`);
+    expect(text).toContain(`${file}:6:86`);
+    expect(text).not.toContain(`${file}:1:1`);
+    const r = sarif.runs[0]!.results.find((x) => x.ruleId === 'DSH202')!.locations[0]!.physicalLocation;
+    expect([r.artifactLocation.uri, r.region]).toEqual([file.slice(1), { startLine: 6, startColumn: 86 }]);
+    expect(explain.layers.at(-1)).toMatchObject({ file, line: 6, column: 86, layer: `NODE_CONFIG in ${file}`, kind: 'node-config-env', value: false, effective: true });
+  });
+
+  it('systemd: the Environment= line of the unit, or the line of an EnvironmentFile= that overrides it', () => {
+    const unitFile = '/lib/systemd/system/ds-docservice.service';
+    const unit = [
+      '[Unit]',
+      'Description=ONLYOFFICE Docs',
+      '',
+      '[Service]',
+      'User=ds',
+      'Environment=NODE_ENV=production-linux NODE_CONFIG_DIR=/etc/onlyoffice/documentserver',
+      `Environment=${NC}`,
+      'ExecStart=/var/www/onlyoffice/documentserver/server/DocService/docservice',
+    ].join('\n');
+    const root = makeRoot('v9.3.0', { [unitFile.slice(1)]: unit });
+    const inUnit = check(root);
+    expect(inUnit.findings.find((f) => f.ruleId === 'DSH202')?.location).toEqual({ file: unitFile, line: 7, column: 13 });
+    expect(inUnit.text).toContain(`(NODE_CONFIG in ${unitFile}:7)`);
+
+    // the same unit with an EnvironmentFile= whose NODE_CONFIG wins (systemd.exec: the files override Environment=)
+    const envFile = '/etc/default/ds-docservice';
+    const withFile = makeRoot('v9.3.0', {
+      [unitFile.slice(1)]: unit.replace('ExecStart=', `EnvironmentFile=-${envFile}\nExecStart=`),
+      [envFile.slice(1)]: `# set by the admin\n\n${NC}\n`,
+    });
+    const fromFile = check(withFile);
+    expect(fromFile.findings.find((f) => f.ruleId === 'DSH202')?.location).toEqual({ file: envFile, line: 3, column: 1 });
+    expect(fromFile.explain.layers.at(-1)).toMatchObject({ file: envFile, line: 3, column: 1, layer: `NODE_CONFIG in ${envFile}` });
+  });
+});
+
 describe('check points at apply', () => {
   it('does not offer a command apply would refuse: a later layer (runtime.json) decides a key it writes', () => {
     const r = runCli(['check', '--root', EXAMPLE]);

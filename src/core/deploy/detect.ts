@@ -11,10 +11,11 @@
  */
 import { posix as path } from 'node:path';
 import type { ReadError, ReadResult, ReadonlyHost } from '../layers/load.js';
-import { readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { envFileVars, readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
 import { versionFromDpkgStatus } from '../ds/versions.js';
 import { containerFromInspect, envFromProcEnviron, isDsContainer } from './inspect.js';
 import type { ContainerSpec, Deployment, DeploymentKind, Mechanism, Sourced } from './types.js';
+import type { SourceLocation } from '../types.js';
 
 export const DEB_CONFIG_DIR = '/etc/onlyoffice/documentserver';
 export const SNAP_CONFIG_DIR = '/var/snap/onlyoffice-ds/current/etc/onlyoffice/documentserver';
@@ -84,6 +85,30 @@ export async function discoverServices(host: ReadonlyHost, errors?: ReadError[])
       else failed(`${dir}/${name}`, r);
     }
   }
+  /** The EnvironmentFile= files of a unit, read (a missing one sets nothing; one that cannot be read is reported). */
+  const withEnvFiles = async (found: ServiceEnv[]): Promise<ServiceEnv[]> => {
+    const done: ServiceEnv[] = [];
+    for (const s of found) {
+      if (!s.envFiles?.length) {
+        done.push(s);
+        continue;
+      }
+      const env = Object.create(null) as Record<string, string>;
+      const origins = Object.create(null) as Record<string, SourceLocation>;
+      for (const f of s.envFiles) {
+        const r = await host.read(f.path);
+        if (!r.ok) {
+          failed(f.path, r);
+          continue;
+        }
+        const vars = envFileVars(f.path, r.text);
+        Object.assign(env, vars.env);
+        Object.assign(origins, vars.origins);
+      }
+      done.push({ ...s, fileEnv: { env, origins } });
+    }
+    return done;
+  };
   const seen = new Set<string>();
   for (const dir of SYSTEMD_DIRS) {
     const names = ((await host.list(dir)) ?? []).filter((n) => n.endsWith('.service') && (dir === '/etc/systemd/system' || VENDOR_NAME.test(n))).sort();
@@ -97,12 +122,12 @@ export async function discoverServices(host: ReadonlyHost, errors?: ReadError[])
       const found = systemdEnvs(`${dir}/${name}`, r.text, name);
       if (found.length === 0) continue;
       seen.add(name);
-      out.push(...found);
+      out.push(...(await withEnvFiles(found)));
       // drop-ins: /etc/systemd/system/<unit>.d/*.conf override the unit's Environment and User
       const dropDir = `/etc/systemd/system/${name}.d`;
       for (const d of ((await host.list(dropDir)) ?? []).filter((n) => n.endsWith('.conf')).sort()) {
         const rr = await host.read(`${dropDir}/${d}`);
-        if (rr.ok) out.push(...systemdEnvs(`${dropDir}/${d}`, rr.text, name));
+        if (rr.ok) out.push(...(await withEnvFiles(systemdEnvs(`${dropDir}/${d}`, rr.text, name))));
         else failed(`${dropDir}/${d}`, rr);
       }
     }
@@ -110,14 +135,33 @@ export async function discoverServices(host: ReadonlyHost, errors?: ReadError[])
   return out;
 }
 
-/** The DocService definition (docservice first), merged with its drop-ins (later wins). */
+/**
+ * The DocService definition (docservice first), merged with its drop-ins (later wins; an empty systemd Environment= or
+ * EnvironmentFile= drops what came before it), the EnvironmentFile= variables over the Environment= ones
+ * (systemd.exec(5): "Settings from these files override settings made with Environment="). `origins`: where each
+ * merged variable is set.
+ */
 export function docserviceOf(services: readonly ServiceEnv[]): (ServiceEnv & { merged: Record<string, string> }) | undefined {
   const isDoc = (s: ServiceEnv) => /docservice/i.test(s.service) || /DocService/i.test(s.exec ?? '');
   const first = services.find(isDoc) ?? services.find((s) => readsDsConfig(s.service)) ?? services[0];
   if (!first) return undefined;
   const same = services.filter((s) => s.service === first.service && s.manager === first.manager);
   const last = same[same.length - 1]!;
-  const merged = Object.assign(Object.create(null) as Record<string, string>, ...same.map((s) => s.env)) as Record<string, string>;
+  const record = <T>() => Object.create(null) as Record<string, T>;
+  let env = record<string>();
+  let envAt = record<SourceLocation>();
+  let files = record<string>();
+  let filesAt = record<SourceLocation>();
+  for (const s of same) {
+    if (s.envReset) [env, envAt] = [record(), record()];
+    if (s.envFilesReset) [files, filesAt] = [record(), record()];
+    Object.assign(env, s.env);
+    Object.assign(envAt, s.origins);
+    Object.assign(files, s.fileEnv?.env);
+    Object.assign(filesAt, s.fileEnv?.origins);
+  }
+  const merged = Object.assign(record<string>(), env, files);
+  const origins = Object.assign(record<SourceLocation>(), envAt, filesAt);
   const withUser = [...same].reverse().find((s) => s.user !== undefined);
   const withExec = [...same].reverse().find((s) => s.exec !== undefined);
   const dirFrom = same.find((s) => s.configDirFrom)?.configDirFrom;
@@ -125,6 +169,7 @@ export function docserviceOf(services: readonly ServiceEnv[]): (ServiceEnv & { m
     ...last,
     env: merged,
     merged,
+    origins,
     ...(withUser ? { user: withUser.user!, userLine: withUser.userLine! } : {}),
     ...(withExec ? { exec: withExec.exec! } : {}),
     ...(dirFrom && !same.some((s) => !s.configDirFrom && s.env.NODE_CONFIG_DIR !== undefined) ? { configDirFrom: dirFrom } : {}),
@@ -161,7 +206,8 @@ function userFrom(ds: ServiceEnv | undefined, fallback: Sourced<string>): Source
 function dirFrom(opts: DetectOptions, ds: ReturnType<typeof docserviceOf>, fallback: Sourced<string>): Sourced<string> {
   if (opts.configDir) return { value: opts.configDir, from: '--config-dir' };
   const v = ds?.merged.NODE_CONFIG_DIR;
-  if (ds && v) return { value: path.normalize(v), from: ds.configDirFrom ?? `NODE_CONFIG_DIR in ${ds.file}:${ds.line}` };
+  const at = ds?.origins.NODE_CONFIG_DIR;
+  if (ds && v) return { value: path.normalize(v), from: ds.configDirFrom ?? `NODE_CONFIG_DIR in ${at ? `${at.file}:${at.line}` : `${ds.file}:${ds.line}`}` };
   return fallback;
 }
 

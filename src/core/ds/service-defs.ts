@@ -1,7 +1,23 @@
 /**
- * Environment that DS's service definitions pass to DocService: supervisor `environment=` lines and
- * systemd `Environment=` lines (ds-facts §1.1, §5). Only what changes how config is loaded matters.
+ * Environment that DS's service definitions pass to DocService: supervisor `environment=` lines and systemd
+ * `Environment=` / `EnvironmentFile=` (ds-facts §1.1, §5). Only what changes how config is loaded matters. The files
+ * are read as supervisord (supervisor-ini.ts) and systemd (systemd-unit.ts) read them, and every variable keeps the
+ * place where it is set (file, line and column of its name), for findings about it.
  */
+import type { SourceLocation } from '../types.js';
+import { lineIndex } from '../text/position.js';
+import { mappedAt, MappedBuilder, type Mapped } from '../text/mapped.js';
+import { readSupervisorIni } from './supervisor-ini.js';
+import { environmentWords, parseEnvFile, readUnitFile } from './systemd-unit.js';
+
+/** One `EnvironmentFile=` entry of a systemd unit. */
+export interface EnvFileRef {
+  /** The path as written (a host path; `-` removed). */
+  readonly path: string;
+  /** Written with `-`: a missing file is no error. */
+  readonly optional: boolean;
+  readonly at: SourceLocation;
+}
 
 export interface ServiceEnv {
   /** Host path of the definition file. */
@@ -10,6 +26,8 @@ export interface ServiceEnv {
   readonly service: string;
   readonly manager: 'supervisor' | 'systemd';
   readonly env: Readonly<Record<string, string>>;
+  /** Where each variable of `env` is set: the file, line and column of its name (the last setting, as for the value). */
+  readonly origins: Readonly<Record<string, SourceLocation>>;
   /** 1-based line of the environment entry (else of the section), for locations. */
   readonly line: number;
   /** The account it runs as: supervisor `user=`, systemd `User=` (absent: root for both). */
@@ -20,6 +38,14 @@ export interface ServiceEnv {
   readonly exec?: string;
   /** Where NODE_CONFIG_DIR came from when the definition does not set it itself (the NixOS wrapper's 2nd argument). */
   readonly configDirFrom?: string;
+  /** systemd: an empty `Environment=` here drops what earlier files of the unit set (the unit before its drop-ins). */
+  readonly envReset?: true;
+  /** systemd: the `EnvironmentFile=` entries of this file, in order. */
+  readonly envFiles?: readonly EnvFileRef[];
+  /** systemd: an empty `EnvironmentFile=` here drops the earlier files' entries. */
+  readonly envFilesReset?: true;
+  /** systemd: the variables of `envFiles`, read by the caller (deploy/detect.ts); they override `env`. */
+  readonly fileEnv?: { readonly env: Readonly<Record<string, string>>; readonly origins: Readonly<Record<string, SourceLocation>> };
 }
 
 export const CONFIG_ENV_KEYS = [
@@ -40,9 +66,10 @@ const SHLEX_WORDCHARS = /[A-Za-z0-9_/.+\-():]/;
  * `/.+-():` (Supervisor/supervisor supervisor/datatypes.py dict_of_key_value_pairs; Python Lib/shlex.py
  * read_token): words of word characters (a quote inside a word is kept as part of it), quoted strings kept with
  * their quotes (no escapes), `#` starts a comment to the end of the line, any other character is a token by itself.
+ * Each token comes with the index of its first character.
  */
-function shlexTokens(text: string): string[] {
-  const out: string[] = [];
+function shlexTokens(text: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
@@ -53,15 +80,15 @@ function shlexTokens(text: string): string[] {
     } else if (c === '"' || c === "'") {
       const end = text.indexOf(c, i + 1);
       const stop = end < 0 ? text.length : end + 1;
-      out.push(text.slice(i, stop));
+      out.push({ text: text.slice(i, stop), start: i });
       i = stop;
     } else if (SHLEX_WORDCHARS.test(c)) {
       let j = i;
       while (j < text.length && (SHLEX_WORDCHARS.test(text[j]!) || text[j] === '"' || text[j] === "'")) j++;
-      out.push(text.slice(i, j));
+      out.push({ text: text.slice(i, j), start: i });
       i = j;
     } else {
-      out.push(c);
+      out.push({ text: c, start: i });
       i++;
     }
   }
@@ -72,35 +99,46 @@ function shlexTokens(text: string): string[] {
  * A record for names read from a file: no prototype, so a name such as "__proto__" or "constructor" is an ordinary
  * key and never reaches Object.prototype or an inherited method.
  */
-function envRecord(): Record<string, string> {
-  return Object.create(null) as Record<string, string>;
+function envRecord<T = string>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 /**
  * supervisor `environment=KEY="val",KEY2=val2`, parsed as supervisord parses it (dict_of_key_value_pairs, see
  * shlexTokens): tokens taken as KEY = VALUE triples separated by one token (the comma); each value has every
  * leading and trailing quote character stripped. `%%` is supervisor's escaped `%` (config interpolation).
- * Returns the pairs read before the first malformed triple (supervisord refuses to start on one).
+ * Stops at the first malformed triple (supervisord refuses to start on one). `keyAt`: each key's offset in the file.
  */
-export function parseSupervisorEnv(value: string): Record<string, string> {
-  const tokens = shlexTokens(value.replace(/%%/g, '%'));
-  const out = envRecord();
-  for (let i = 0; i < tokens.length; i += 4) {
-    const [k, eq, v] = [tokens[i], tokens[i + 1], tokens[i + 2]];
-    if (k === undefined || eq !== '=' || v === undefined) break;
-    out[k] = v.replace(/^['"]+|['"]+$/g, '');
+function supervisorEnvOf(value: Mapped): { env: Record<string, string>; keyAt: Record<string, number> } {
+  const expanded = new MappedBuilder();
+  for (let i = 0; i < value.text.length; i++) {
+    expanded.push(value.text[i]!, value.at[i]!);
+    if (value.text[i] === '%' && value.text[i + 1] === '%') i++;
   }
-  return out;
+  const v = expanded.build();
+  const tokens = shlexTokens(v.text);
+  const env = envRecord();
+  const keyAt = envRecord<number>();
+  for (let i = 0; i < tokens.length; i += 4) {
+    const [k, eq, val] = [tokens[i], tokens[i + 1], tokens[i + 2]];
+    if (k === undefined || eq?.text !== '=' || val === undefined) break;
+    env[k.text] = val.text.replace(/^['"]+|['"]+$/g, '');
+    keyAt[k.text] = v.at[k.start]!;
+  }
+  return { env, keyAt };
 }
 
-/** systemd: Environment=A=1 "B=two words" 'C=x' */
+/** supervisor's `environment=` value (one line, as in a file) → the variables, as supervisord reads them. */
+export function parseSupervisorEnv(value: string): Record<string, string> {
+  return supervisorEnvOf(mappedAt(value, 0)).env;
+}
+
+/** systemd: Environment=A=1 "B=two words" 'C=x' (see systemd-unit.ts environmentWords) → the variables, later wins. */
 export function parseSystemdEnv(value: string): Record<string, string> {
   const out = envRecord();
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (const m of value.matchAll(re)) {
-    const item = m[1] ?? m[2] ?? m[3] ?? '';
-    const eq = item.indexOf('=');
-    if (eq > 0) out[item.slice(0, eq)] = item.slice(eq + 1);
+  for (const w of environmentWords(mappedAt(value, 0))) {
+    const eq = w.text.indexOf('=');
+    if (eq > 0) out[w.text.slice(0, eq)] = w.text.slice(eq + 1);
   }
   return out;
 }
@@ -108,43 +146,35 @@ export function parseSystemdEnv(value: string): Record<string, string> {
 /** Every DocService/FileConverter program in a supervisor conf (by name or command), with its environment and user. */
 export function supervisorEnvs(file: string, text: string): ServiceEnv[] {
   const out: ServiceEnv[] = [];
+  const pos = lineIndex(text);
+  const sections = readSupervisorIni(text);
   // program name → the group that lists it (names come from the file: a Map, never object keys)
   const group = new Map<string, string>();
-  let currentGroup: string | undefined;
-  const lines = text.split(/\r?\n/);
-  // programs are reported as group:program when a [group:x] lists them
-  for (const l of lines) {
-    const g = /^\s*\[group:([^\]]+)\]/.exec(l);
-    if (g) currentGroup = g[1]!;
-    const p = /^\s*programs\s*=\s*(.+)$/.exec(l);
-    if (p && currentGroup) for (const name of p[1]!.split(',')) group.set(name.trim(), currentGroup);
-  }
-  interface Section { name: string; line: number; env?: string; envLine?: number; user?: string; userLine?: number; command?: string }
-  const sections: Section[] = [];
-  let cur: Section | undefined;
-  lines.forEach((l, i) => {
-    const sec = /^\s*\[(\w+):([^\]]+)\]/.exec(l);
-    if (sec || /^\s*\[/.test(l)) cur = sec && sec[1] === 'program' ? { name: sec[2]!, line: i + 1 } : undefined;
-    if (cur && sec) sections.push(cur);
-    if (!cur) return;
-    const kv = /^\s*(environment|user|command)\s*=\s*(.*?)\s*$/.exec(l);
-    if (!kv) return;
-    if (kv[1] === 'environment') [cur.env, cur.envLine] = [kv[2]!, i + 1];
-    else if (kv[1] === 'user') [cur.user, cur.userLine] = [kv[2]!, i + 1];
-    else cur.command = kv[2]!;
-  });
   for (const sec of sections) {
-    const g = group.get(sec.name);
-    const name = g ? `${g}:${sec.name}` : sec.name;
-    if (!readsDsConfig(name) && !runsDs(sec.command)) continue;
+    if (!sec.name.startsWith('group:')) continue;
+    for (const name of sec.options.get('programs')?.value.text.split(',') ?? []) group.set(name.trim(), sec.name.slice('group:'.length));
+  }
+  for (const sec of sections) {
+    if (!sec.name.startsWith('program:')) continue;
+    const program = sec.name.slice('program:'.length);
+    const g = group.get(program);
+    const name = g ? `${g}:${program}` : program;
+    const command = sec.options.get('command')?.value.text;
+    if (!readsDsConfig(name) && !runsDs(command)) continue;
+    const environment = sec.options.get('environment');
+    const user = sec.options.get('user');
+    const parsed = environment ? supervisorEnvOf(environment.value) : { env: envRecord(), keyAt: envRecord<number>() };
+    const origins = envRecord<SourceLocation>();
+    for (const [k, at] of Object.entries(parsed.keyAt)) origins[k] = { file, ...pos(at) };
     out.push({
       file,
       service: name,
       manager: 'supervisor',
-      env: sec.env !== undefined ? parseSupervisorEnv(sec.env) : envRecord(),
-      line: sec.envLine ?? sec.line,
-      ...(sec.user ? { user: sec.user, userLine: sec.userLine! } : {}),
-      ...(sec.command ? { exec: sec.command } : {}),
+      env: parsed.env,
+      origins,
+      line: environment?.line ?? sec.line,
+      ...(user && user.value.text ? { user: user.value.text, userLine: user.line } : {}),
+      ...(command ? { exec: command } : {}),
     });
   }
   return out;
@@ -167,33 +197,53 @@ export function wrapperEnv(exec: string | undefined): Record<string, string> | u
   return undefined;
 }
 
-/** One systemd unit file (or drop-in): its Environment= lines merged, User= and ExecStart=, when it runs DS. */
+/**
+ * One systemd unit file (or drop-in): its `[Service]` Environment= (merged, later wins; an empty one resets),
+ * EnvironmentFile= entries, User= and ExecStart=, when it runs DS.
+ */
 export function systemdEnvs(file: string, text: string, unit: string): ServiceEnv[] {
+  const pos = lineIndex(text);
   let merged = envRecord();
+  let origins = envRecord<SourceLocation>();
   let line = 0;
   let user: string | undefined;
   let userLine: number | undefined;
   let exec: string | undefined;
-  let section = '';
-  text.split(/\r?\n/).forEach((l, i) => {
-    const sec = /^\s*\[([^\]]+)\]/.exec(l);
-    if (sec) section = sec[1]!;
-    if (section !== 'Service') return;
-    const m = /^\s*Environment\s*=\s*(.*)$/.exec(l);
-    if (m) {
-      merged = Object.assign(envRecord(), merged, parseSystemdEnv(m[1]!));
-      line = i + 1;
-    }
-    const u = /^\s*User\s*=\s*(\S*)\s*$/.exec(l);
-    if (u) [user, userLine] = [u[1]!, i + 1];
-    const e = /^\s*ExecStart\s*=\s*(.*?)\s*$/.exec(l);
-    if (e) exec = e[1] || undefined;
-  });
+  let envReset = false;
+  let envFiles: EnvFileRef[] = [];
+  let envFilesReset = false;
+  for (const e of readUnitFile(text)) {
+    if (e.section !== 'Service') continue;
+    const v = e.value.text;
+    if (e.key === 'Environment') {
+      line = e.line;
+      if (v === '') {
+        [merged, origins, envReset] = [envRecord(), envRecord<SourceLocation>(), true];
+        continue;
+      }
+      for (const w of environmentWords(e.value)) {
+        const eq = w.text.indexOf('=');
+        if (eq <= 0) continue; // not an assignment: systemd ignores it
+        const name = w.text.slice(0, eq);
+        merged[name] = w.text.slice(eq + 1);
+        origins[name] = { file, ...pos(w.at[0]!) };
+      }
+    } else if (e.key === 'EnvironmentFile') {
+      if (v === '') {
+        [envFiles, envFilesReset] = [[], true];
+        continue;
+      }
+      const optional = v.startsWith('-');
+      const p = (optional ? v.slice(1) : v).replace(/%%/g, '%');
+      if (p.startsWith('/')) envFiles.push({ path: p, optional, at: { file, ...pos(e.value.at[optional ? 1 : 0]!) } });
+    } else if (e.key === 'User' && /^\S*$/.test(v)) [user, userLine] = [v, e.line];
+    else if (e.key === 'ExecStart') exec = v || undefined;
+  }
   if (!readsDsConfig(unit) && !runsDs(exec)) {
     // a drop-in of a DS unit carries only what it changes; keep it when the caller knows the unit is DS's
     if (!/\.d\/[^/]+\.conf$/.test(file)) return [];
   }
-  if (line === 0 && !user && !exec) return [];
+  if (line === 0 && !user && !exec && envFiles.length === 0 && !envFilesReset) return [];
   const wrapped = wrapperEnv(exec);
   const env = wrapped ? Object.assign(envRecord(), wrapped, merged) : merged;
   return [
@@ -202,12 +252,28 @@ export function systemdEnvs(file: string, text: string, unit: string): ServiceEn
       service: unit,
       manager: 'systemd',
       env,
+      origins,
       line: line || userLine || 1,
       ...(user !== undefined ? { user, userLine: userLine! } : {}),
       ...(exec ? { exec } : {}),
       ...(wrapped && merged.NODE_CONFIG_DIR === undefined ? { configDirFrom: `the 2nd argument of onlyoffice-wrapper in ExecStart= of ${file}` } : {}),
+      ...(envReset ? { envReset: true as const } : {}),
+      ...(envFiles.length ? { envFiles } : {}),
+      ...(envFilesReset ? { envFilesReset: true as const } : {}),
     },
   ];
+}
+
+/** The variables of an EnvironmentFile= file (`file`: its host path, for the origins); later assignments win. */
+export function envFileVars(file: string, text: string): NonNullable<ServiceEnv['fileEnv']> {
+  const pos = lineIndex(text);
+  const env = envRecord();
+  const origins = envRecord<SourceLocation>();
+  for (const a of parseEnvFile(text)) {
+    env[a.key] = a.value;
+    origins[a.key] = { file, ...pos(a.keyAt) };
+  }
+  return { env, origins };
 }
 
 /** Does this command run DocService or FileConverter (a packaged binary, `node …/server.js`, the NixOS wrapper)? */

@@ -393,7 +393,10 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
       ok = false;
     }
     const depth = ok ? valueDepth(value, DS_LOADER_DEPTH_LIMIT) : 0;
-    const file = `NODE_CONFIG in ${from.file}`;
+    // located where the variable is set: the unit or drop-in, its EnvironmentFile, the supervisor program
+    const at = from.origins.NODE_CONFIG;
+    const origin = at ? { ...at, label: 'NODE_CONFIG' } : undefined;
+    const file = `NODE_CONFIG in ${at?.file ?? from.file}`;
     if (depth > MAX_EVAL_DEPTH) {
       // the same judgement as for a file (ds-parse.ts): DS fails from about DS_LOADER_DEPTH_LIMIT levels on
       layers.push({
@@ -404,6 +407,7 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
         duplicates: [],
         notes: [`nested ${depth >= DS_LOADER_DEPTH_LIMIT ? `${DS_LOADER_DEPTH_LIMIT} or more` : depth} levels deep: ds-harden evaluates at most ${MAX_EVAL_DEPTH} levels, so it cannot tell what it sets`],
         atStartup: true,
+        ...(origin ? { origin } : {}),
       });
     } else {
       layers.push({
@@ -415,6 +419,7 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
         duplicates: [],
         notes: ok ? [] : ['malformed JSON: node-config logs an error and ignores it'],
         atStartup: true,
+        ...(origin ? { origin } : {}),
       });
     }
   }

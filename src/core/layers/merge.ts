@@ -93,7 +93,10 @@ export function getPath(obj: unknown, path: JsonPath | string): unknown {
 
 const indexCache = new WeakMap<Layer, (o: number) => { line: number; column: number }>();
 
-/** Where in `layer` the key at `path` is written (the key itself for members, else the value). */
+/**
+ * Where in `layer` the key at `path` is written (the key itself for members, else the value); for a layer that is no
+ * text of its own ($NODE_CONFIG), where the layer is set.
+ */
 export function locate(layer: Layer, path: JsonPath | string): SourceLocation | undefined {
   const segs = typeof path === 'string' ? (path === '' ? [] : path.split('.')) : path;
   if (layer.locations) {
@@ -103,7 +106,7 @@ export function locate(layer: Layer, path: JsonPath | string): SourceLocation | 
       if (l) return l;
     }
   }
-  if (!layer.tree || layer.text === undefined) return undefined;
+  if (!layer.tree || layer.text === undefined) return layer.origin;
   const node = findNode(layer.tree, segs.map((s) => (/^\d+$/.test(String(s)) ? Number(s) : s)));
   if (!node) {
     return undefined;
@@ -121,4 +124,9 @@ export function locate(layer: Layer, path: JsonPath | string): SourceLocation | 
 /** Start-of-file location for findings about a whole file. */
 export function fileStart(file: string): SourceLocation {
   return { file, line: 1, column: 1 };
+}
+
+/** Where a finding about a whole layer points: where the layer is set ($NODE_CONFIG's name), else its file's start. */
+export function layerStart(layer: Pick<Layer, 'file' | 'origin'>): SourceLocation {
+  return layer.origin ?? fileStart(layer.file);
 }

@@ -58,3 +58,11 @@ export function lineIndex(text: string): (offset: number) => Position {
     return { line: lo + 1, column: offset - starts[lo]! + 1 };
   };
 }
+
+/**
+ * "local.json:12" style pointer for messages (the finding's own location carries the column); "NODE_CONFIG in
+ * /etc/supervisor/conf.d/ds-docservice.conf:6" when the location says what is set there.
+ */
+export function locationText(loc: import('../types.js').SourceLocation | undefined): string {
+  return loc ? `${loc.label ? `${loc.label} in ` : ''}${loc.file}:${loc.line}` : 'no configuration file';
+}

@@ -13,6 +13,7 @@
  * - ≥ 8.3.0: one pattern at a time inside the matching loop (`getIpFilterRule(rule.address)`,
  *   `@v8.3.3.23:utils.js:97-106`, `@v9.3.0.140:utils.js:102-111`): DS throws only when a check reaches the bad rule.
  */
+import { locationText } from '../../text/position.js';
 import type { SourceLocation } from '../../types.js';
 import type { RuleContext } from '../rule.js';
 import { K } from '../../ds/keys.js';
@@ -35,10 +36,8 @@ export function short(key: string): string {
   return key.replace(/^services\.CoAuthoring\./, '');
 }
 
-/** "local.json:12" style pointer for messages (the finding's own location carries the column). */
-export function where(loc: SourceLocation | undefined): string {
-  return loc ? `${loc.file}:${loc.line}` : 'no configuration file';
-}
+/** "local.json:12" style pointer for messages (core/text/position.ts). */
+export const where = locationText;
 
 /** Dotted key of rules[i] or one of its properties. */
 export function ruleKey(i: number, prop?: 'address' | 'allowed'): string {

@@ -1,5 +1,5 @@
 /** Shared helpers for the JWT rules (ds-facts §2.3, §4). Pure. */
-import type { SourceLocation } from '../../types.js';
+import { locationText } from '../../text/position.js';
 import type { RuleContext } from '../rule.js';
 
 export const TOKEN = 'services.CoAuthoring.token';
@@ -19,10 +19,8 @@ export function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** "local.json:12" style pointer for messages (the finding's own location carries the column). */
-export function where(loc: SourceLocation | undefined): string {
-  return loc ? `${loc.file}:${loc.line}` : 'no configuration file';
-}
+/** "local.json:12" style pointer for messages (core/text/position.ts). */
+export const where = locationText;
 
 /** The key's value and where it was decided, e.g. `false (default.json:476)`. */
 export function valueAt(ctx: RuleContext, key: string): string {

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { layerStart } from '../../layers/merge.js';
 
 export const brokenRuntime: Rule = {
   id: 'DSH105',
@@ -15,7 +16,7 @@ export const brokenRuntime: Rule = {
       .filter((l) => l.status === 'skipped' && (l.kind === 'runtime-data' || l.kind === 'node-config-env'))
       .map((l) => ({
         message: `${l.file}: ${l.error ? `${l.error.cause} at ${l.error.line}:${l.error.column}; ` : ''}${l.notes.join('; ')}.`,
-        location: { file: l.file, line: l.error?.line ?? 1, column: l.error?.column ?? 1 },
+        location: l.error ? { file: l.file, line: l.error.line, column: l.error.column } : layerStart(l),
       }));
   },
 };

@@ -1,4 +1,5 @@
 import type { Rule, RuleHit } from '../rule.js';
+import { layerStart } from '../../layers/merge.js';
 
 export const extraSources: Rule = {
   id: 'DSH113',
@@ -16,7 +17,7 @@ export const extraSources: Rule = {
       .filter((l) => l.kind === 'hostname')
       .map((l) => ({
         message: `${l.file} is a host-name layer: DS loads it before local.json on this host.`,
-        location: { file: l.file, line: 1, column: 1 },
+        location: layerStart(l),
       }));
     return hits;
   },

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { layerStart } from '../../layers/merge.js';
 
 export const opaqueLayer: Rule = {
   id: 'DSH111',
@@ -14,7 +15,7 @@ export const opaqueLayer: Rule = {
   check(ctx) {
     const layers = ctx.layers
       .filter((l) => l.status === 'opaque')
-      .map((l) => ({ message: `${l.file}: ${l.notes.join('; ')}.`, location: { file: l.file, line: 1, column: 1 } }));
+      .map((l) => ({ message: `${l.file}: ${l.notes.join('; ')}.`, location: layerStart(l) }));
     // a service definition ds-harden could not read may set NODE_CONFIG / NODE_CONFIG_DIR for DocService
     const defs = (ctx.readErrors ?? []).map((e) => ({
       message: `${e.message}. It is a service definition: the environment it gives DocService (NODE_CONFIG, NODE_CONFIG_DIR) is unknown to ds-harden.`,

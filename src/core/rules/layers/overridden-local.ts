@@ -2,7 +2,7 @@ import type { Layer } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
 import { variableFor } from '../../deploy/entrypoint.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
-import { isPlainObject, locate } from '../../layers/merge.js';
+import { isPlainObject, layerStart, locate } from '../../layers/merge.js';
 
 const isLocalJson = (l: Layer) => l.kind === 'local' && l.file.endsWith('/local.json');
 
@@ -59,7 +59,7 @@ export const overriddenLocal: Rule = {
             (variable ? `: ${variable} in the container environment has no effect on it` : '') +
             (layer.kind === 'runtime-data' ? ' (the Admin Panel file, re-read while DS runs)' : '') +
             '.',
-          location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+          location: locate(layer, key) ?? layerStart(layer),
           key,
         });
         continue;
@@ -72,7 +72,7 @@ export const overriddenLocal: Rule = {
           (localSets ? ', overriding the value in local.json' : ', which loads after local.json') +
           (layer.kind === 'runtime-data' ? ' (the Admin Panel file, re-read while DS runs)' : '') +
           '.',
-        location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+        location: locate(layer, key) ?? layerStart(layer),
         key,
       });
     }

@@ -14,7 +14,7 @@
  */
 import type { Layer } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
-import { getPath, isPlainObject, locate, PROTO_KEY } from '../../layers/merge.js';
+import { getPath, isPlainObject, layerStart, locate, PROTO_KEY } from '../../layers/merge.js';
 import { displayPath } from '../../redact.js';
 
 /** Paths (segments) of every "__proto__" member in `value`, found iteratively. */
@@ -78,7 +78,7 @@ export const prototypeKey: Rule = {
             : `DS makes ${members ? `its members ${members}` : 'its members'} members of ${where}`;
         hits.push({
           message: `${layer.file} has a "__proto__" key${parent.length ? ` in ${where}` : ' at the top level'}: ${effect}. ds-harden leaves it out of the values it evaluates.`,
-          location: locate(layer, path) ?? { file: layer.file, line: 1, column: 1 },
+          location: locate(layer, path) ?? layerStart(layer),
           key: displayPath(path.join('.')),
         });
       }

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { layerStart } from '../../layers/merge.js';
 
 export const skippedLayer: Rule = {
   id: 'DSH104',
@@ -15,7 +16,7 @@ export const skippedLayer: Rule = {
       .filter((l) => l.status === 'skipped' && l.kind !== 'runtime-data' && l.kind !== 'node-config-env')
       .map((l) => ({
         message: `${l.file} is ignored: ${l.notes.join('; ')}.`,
-        location: { file: l.file, line: 1, column: 1 },
+        location: layerStart(l),
         severity: l.kind === 'local' ? ('medium' as const) : ('low' as const),
       }));
   },

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule.js';
-import { isPlainObject, locate } from '../../layers/merge.js';
+import { isPlainObject, layerStart, locate } from '../../layers/merge.js';
 import { MANAGED_PREFIXES } from '../../ds/keys.js';
 import { ALIASES, passThroughAncestor } from '../../ds/pass-through.js';
 import { PROTO_KEY } from '../../layers/merge.js';
@@ -73,7 +73,7 @@ export const unknownKeys: Rule = {
           message:
             `${shownKey} (in ${layer.file}) is not a setting of DS ${ctx.version.label.replace(/ \(.*\)$/, '')} and is ignored` +
             (places.length ? `; did you mean ${places.join(' or ')}?` : '.'),
-          location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+          location: locate(layer, key) ?? layerStart(layer),
           key: shownKey,
           severity: security ? 'high' : 'low',
         });

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from '../rule.js';
-import { getPath, isPlainObject, locate } from '../../layers/merge.js';
+import { getPath, isPlainObject, layerStart, locate } from '../../layers/merge.js';
 import { isManaged } from '../../ds/keys.js';
 import { coercionFor } from '../../ds/pass-through.js';
 import { adminLayers, shippedDefaults } from './common.js';
@@ -52,7 +52,7 @@ export const wrongType: Rule = {
             `${displayPath(key)} is ${kv} ${shownValue(key, v)} in ${layer.file}, but ${kd} in default.json` +
             (boolish ? ` — DS treats every non-empty string as true` : '') +
             '.',
-          location: locate(layer, key) ?? { file: layer.file, line: 1, column: 1 },
+          location: locate(layer, key) ?? layerStart(layer),
           key: displayPath(key),
           severity: boolish || kd === 'array' || kd === 'object' ? 'medium' : 'low',
         });

@@ -3,7 +3,7 @@
  * Resolution follows DS getSecretByElem (ds-facts §4.6): a non-empty `string` wins, else `file` (read raw, not trimmed).
  * Pure; messages built from these helpers never contain a secret value (lengths and mask() only).
  */
-import type { SourceLocation } from '../../types.js';
+import { locationText } from '../../text/position.js';
 import type { RuleContext } from '../rule.js';
 import { certainlyAtLeast, V } from '../../ds/versions.js';
 
@@ -103,9 +103,8 @@ export function short(key: string): string {
   return key.replace(/^services\.CoAuthoring\./, '');
 }
 
-export function where(loc: SourceLocation | undefined): string {
-  return loc ? `${loc.file}:${loc.line}` : 'no configuration file';
-}
+/** "local.json:12" style pointer for messages (core/text/position.ts). */
+export const where = locationText;
 
 /** Text of a secret file as DS would use it, when the adapter could read it. */
 export function fileContent(ctx: RuleContext, path: string): string | undefined {
