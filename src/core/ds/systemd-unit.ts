@@ -162,6 +162,8 @@ export function parseEnvFile(text: string): EnvFileEntry[] {
   };
   const NEWLINE = /[\n\r]/;
   const WS = /[ \t\n\r]/;
+  // append c, remembering where the run of trailing blanks starts (-1: none), to cut it off at the end of the line
+  const grow = (str: string, lastBlank: number, c: string): [string, number] => [str + c, !WS.test(c) ? -1 : lastBlank < 0 ? str.length : lastBlank];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     switch (state) {
@@ -181,11 +183,7 @@ export function parseEnvFile(text: string): EnvFileEntry[] {
         } else if (c === '=') {
           state = 'pre-value';
           lastValueBlank = -1;
-        } else {
-          if (!WS.test(c)) lastKeyBlank = -1;
-          else if (lastKeyBlank < 0) lastKeyBlank = key.length;
-          key += c;
-        }
+        } else [key, lastKeyBlank] = grow(key, lastKeyBlank, c);
         break;
       case 'pre-value':
         if (NEWLINE.test(c)) {
@@ -207,11 +205,7 @@ export function parseEnvFile(text: string): EnvFileEntry[] {
         } else if (c === '\\') {
           state = 'value-escape';
           lastValueBlank = -1;
-        } else {
-          if (!WS.test(c)) lastValueBlank = -1;
-          else if (lastValueBlank < 0) lastValueBlank = value.length;
-          value += c;
-        }
+        } else [value, lastValueBlank] = grow(value, lastValueBlank, c);
         break;
       case 'value-escape':
         state = 'value';
