@@ -122,7 +122,7 @@ describe('check --explain', () => {
 
 describe('check --explain honours -o and --format', () => {
   const KEY = 'services.CoAuthoring.token.enable.browser';
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false });
   // explain.schema.json refers to report.schema.json (tool, positions, layer kinds), which refers to probe.schema.json
   for (const f of ['report', 'probe']) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(REPO, `schemas/${f}.schema.json`), 'utf8')));
   const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/explain.schema.json'), 'utf8')));
