@@ -121,10 +121,14 @@ describe.concurrent('the service definitions of --supervisor-conf', () => {
     await withDs(ctx, { docserviceEnv: { NODE_CONFIG: nodeConfig } }, async (ds) => {
       const c = await ds.run(['check', '--root', ds.root, '--supervisor-conf', ds.sup.conf, '--format', 'json']);
       expect(c.code, all(c)).toBe(1);
-      const report = JSON.parse(c.stdout) as { layers: { file: string }[]; findings: { ruleId: string; key?: string; location?: { file: string } }[] };
+      const report = JSON.parse(c.stdout) as { layers: { file: string }[]; findings: { ruleId: string; key?: string; message: string; location?: { file: string; line: number; column: number } }[] };
       expect(report.layers.map((l) => l.file)).toContain(`NODE_CONFIG in ${ds.sup.conf}`);
       const inbox = report.findings.find((f) => f.key === 'services.CoAuthoring.token.enable.request.inbox');
-      expect(inbox?.location?.file).toBe(`NODE_CONFIG in ${ds.sup.conf}`);
+      // located where supervisord reads it: the program's environment= line, at the column of NODE_CONFIG
+      const at = inbox!.location!;
+      expect(at.file).toBe(ds.sup.conf);
+      expect(fs.readFileSync(ds.sup.conf, 'utf8').split('\n')[at.line - 1]!.slice(at.column - 1)).toMatch(/^NODE_CONFIG='\{/);
+      expect(inbox!.message).toContain(`NODE_CONFIG in ${ds.sup.conf}:${at.line}`);
       const r = await ds.run(ds.applyArgs);
       expect(r.code, all(r)).toBe(4);
       expect(r.stdout).toContain(`services.CoAuthoring.token.enable.request.inbox would be written to local.json, but NODE_CONFIG in ${ds.sup.conf} loads later and overrides it`);
