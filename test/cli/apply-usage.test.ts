@@ -41,6 +41,23 @@ describe('apply: inputs', () => {
     expect(JSON.parse(localOf(root)).services.CoAuthoring.secret.inbox.string).not.toBe(first.inbox.string);
   });
 
+  it('--dry-run shows a new local.json as added lines from /dev/null (@@ -0,0), an existing one without a stray blank line', () => {
+    const fresh = runCli(['apply', '--root', tree(), '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(fresh.code).toBe(10);
+    const diff = fresh.stdout.slice(fresh.stdout.indexOf('--- /dev/null'));
+    expect(diff).toMatch(/^--- \/dev\/null\n\+\+\+ \/etc\/onlyoffice\/documentserver\/local\.json\n@@ -0,0 \+1,\d+ @@\n\+\{\n/);
+    // every line of the hunk is an added line, up to the closing brace
+    const hunk = diff.split('\n').slice(3, diff.split('\n').indexOf('+}') + 1);
+    expect(hunk.every((l) => l.startsWith('+'))).toBe(true);
+    // no blank context line after the last added line: the diff ends there
+    expect(diff.split('\n')[diff.split('\n').indexOf('+}') + 1]).toBe('dry run: nothing was written.');
+    const existing = runCli(['apply', '--root', tree('{\n  "log": {}\n}'), '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(existing.code).toBe(10);
+    const d2 = existing.stdout.slice(existing.stdout.indexOf('--- /etc'));
+    expect(d2).toMatch(/^--- \/etc\/onlyoffice\/documentserver\/local\.json\n\+\+\+ \/etc\/onlyoffice\/documentserver\/local\.json\n@@ -1,3 \+1,\d+ @@\n \{\n/);
+    expect(d2).toMatch(/\n \}\n\\ No newline at end of file\n/);
+  });
+
   it('--json reports outcome and changes with masked secrets', () => {
     const root = tree();
     const r = runCli(['apply', '--root', root, '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } });

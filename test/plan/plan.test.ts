@@ -132,4 +132,25 @@ describe('unifiedDiff', () => {
     const d = unifiedDiff('a\nb\nc\nd\ne\nf\ng\nh\n', 'a\nb\nc\nD\ne\nf\ng\nh\n', 'old', 'new', 1);
     expect(d).toBe('--- old\n+++ new\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n');
   });
+
+  // the expected texts are what GNU diffutils `diff -u` prints for the same two files (with a count of 1 written out)
+  it('a new file: no old lines (@@ -0,0), no blank context line at the end', () => {
+    expect(unifiedDiff('', '{\n  "a": 1\n}\n', '/dev/null', 'local.json')).toBe('--- /dev/null\n+++ local.json\n@@ -0,0 +1,3 @@\n+{\n+  "a": 1\n+}\n');
+  });
+
+  it('an emptied file: @@ -1,N +0,0', () => {
+    expect(unifiedDiff('{}\n', '', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,1 +0,0 @@\n-{}\n');
+  });
+
+  it('an existing file: the final newline is not an extra line', () => {
+    expect(unifiedDiff('{\n  "a": 1\n}\n', '{\n  "a": 2\n}\n', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,3 +1,3 @@\n {\n-  "a": 1\n+  "a": 2\n }\n');
+  });
+
+  it('files without a final newline: "\\ No newline at end of file" after such a last line', () => {
+    expect(unifiedDiff('{\n  "a": 1\n}', '{\n  "a": 2\n}', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,3 +1,3 @@\n {\n-  "a": 1\n+  "a": 2\n }\n\\ No newline at end of file\n');
+    // only the final newline added: the last line differs
+    expect(unifiedDiff('{}', '{}\n', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,1 +1,1 @@\n-{}\n\\ No newline at end of file\n+{}\n');
+    // a new file without one
+    expect(unifiedDiff('', '{}', '/dev/null', 'b')).toBe('--- /dev/null\n+++ b\n@@ -0,0 +1,1 @@\n+{}\n\\ No newline at end of file\n');
+  });
 });
