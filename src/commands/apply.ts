@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Io } from '../cli/io.js';
-import { UsageError } from '../cli/errors.js';
-import { mergeRequests, validateRequest, type ApplyRequest } from '../apply/request.js';
+import { mergeRequests, parsePolicyText, validateRequest, type ApplyRequest } from '../apply/request.js';
 import { runApplyPipeline, type ApplyRunOptions, type ApplyRunDeps } from '../apply/pipeline.js';
 import { formatApplyHeader, formatApplyJson, formatApplyOutcome, formatApplyPlan } from '../formatters/apply.js';
 import { readSmallFile } from '../adapters/small-file.js';
@@ -20,16 +19,9 @@ export interface ApplyOptions extends Omit<ApplyRunOptions, 'command'> {
   readonly noColor: boolean;
 }
 
-/** The policy file, parsed and validated (UsageError naming the file and field). */
+/** The policy file, parsed and validated (UsageError naming the file, and the line and column or the field). */
 export async function readPolicy(file: string, cwd: string): Promise<ApplyRequest> {
-  const text = readSmallFile(file, cwd, `--policy ${file}`);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--policy ${file}: not valid JSON (${(e as Error).message})`);
-  }
-  return validateRequest(v, { policyFile: file });
+  return validateRequest(parsePolicyText(file, readSmallFile(file, cwd, `--policy ${file}`)), { policyFile: file });
 }
 
 /** The pipeline's side effects as this process provides them. */

@@ -3,7 +3,6 @@
  * DS itself cannot: X-Forwarded-For overwritten, server-to-server routes, /info, /welcome and /example for the
  * integrator only, optional frame-ancestors. Read-only apart from -o.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
@@ -12,6 +11,8 @@ import { writeFileAtomic } from '../adapters/atomic-write.js';
 import { allowedBlocks, checkOrigin, parseUpstream, type ProxyType } from '../core/proxy/common.js';
 import { proxySnippet } from '../core/proxy/index.js';
 import { TOOL_VERSION } from '../version.js';
+import { parsePolicyText } from '../apply/request.js';
+import { readSmallFile } from '../adapters/small-file.js';
 
 export interface ProxyOptions {
   readonly type: ProxyType;
@@ -27,13 +28,8 @@ export interface ProxyOptions {
 
 /** The `allow` list of a policy file (`apply --policy`): an array of strings, or nothing. */
 async function policyAllow(file: string, cwd: string): Promise<string[]> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await fs.readFile(path.resolve(cwd, file), 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--policy ${file}: ${code ?? `not valid JSON (${(e as Error).message})`}`);
-  }
+  // read and parsed as apply reads it: a regular file of bounded size, a BOM dropped, errors at line:column
+  const value = parsePolicyText(file, readSmallFile(file, cwd, `--policy ${file}`));
   const allow = value && typeof value === 'object' && !Array.isArray(value) ? (value as { allow?: unknown }).allow : undefined;
   if (allow === undefined) return [];
   if (!Array.isArray(allow) || allow.some((a) => typeof a !== 'string')) throw new UsageError(`--policy ${file}: "allow" must be a list of addresses`);

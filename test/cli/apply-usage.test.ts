@@ -89,11 +89,12 @@ describe('apply: usage errors (exit 2) and refusals (exit 4) change nothing', ()
     expect(localOf(root)).toBe('{}\n');
   });
 
-  it('refuses a CIDR that has no exact glob, and a local.json DS cannot parse', () => {
+  it('a CIDR that has no exact glob is a usage error naming the blocks to list instead; a local.json DS cannot parse is refused', () => {
     const root = tree('{}\n');
     const r = runCli(['apply', '--root', root, '--allow', '10.0.0.0/12', ...base]);
-    expect(r.code).toBe(4);
-    expect(r.stdout).toContain('10.0.0.0/12');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--allow: ipfilter address "10.0.0.0/12": DS has no CIDR support and no single glob expresses /12: write the 16 /16 blocks it covers as separate rules (10.0.*, 10.1.*');
+    expect(r.stderr).toContain('one --allow (or "allow" item) each');
     expect(localOf(root)).toBe('{}\n');
     const broken = tree('{"services": {');
     const r2 = runCli(['apply', '--root', broken, '--allow', '10.0.0.5', ...base]);

@@ -30,6 +30,12 @@ describe('--allow takes one address DS can match, never an allow-all', () => {
     ['10.0.0.5\n10.*', /space or control character/],
     ['10.0.0.5 ', /space or control character/],
     ['nextcloud.example.org;rm', /one address per --allow/],
+    // forms DS cannot match are bad input too (exit 2, not a refusal), with what to write instead
+    ['10.0.0.256', /ipfilter address "10\.0\.0\.256" is not a valid IPv4 address: write four numbers from 0 to 255/],
+    ['10.0.0.0/12', /"10\.0\.0\.0\/12": DS has no CIDR support and no single glob expresses \/12: write the 16 \/16 blocks it covers as separate rules \(10\.0\.\*, 10\.1\.\*, .*10\.15\.\*\)/],
+    ['192.168.1.5/24', /its host bits are set \(the block is 192\.168\.1\.0\/24, glob "192\.168\.1\.\*"\)/],
+    ['127.1', /write "127\.0\.0\.1" if that is what you mean/],
+    ['10.0.0.1-10.0.0.9', /DS has no address ranges/],
   ];
   for (const [value, msg] of cases) {
     it(`refuses ${JSON.stringify(value)} with exit 2`, () => {
@@ -42,6 +48,19 @@ describe('--allow takes one address DS can match, never an allow-all', () => {
       expect(localOf(root)).toBe('{}\n');
     });
   }
+  it('the same check for a policy file\'s "allow" items (the item named) and a host name with --useforrequest', () => {
+    const root = tree();
+    const file = path.join(root, 'policy.json');
+    fs.writeFileSync(file, JSON.stringify({ allow: ['10.0.0.5', '10.0.0.0/12'] }));
+    const r = runCli(['apply', '--root', root, '--policy', file, ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`--policy ${file}: "allow" item 2: ipfilter address "10.0.0.0/12": DS has no CIDR support`);
+    const host = runCli(['apply', '--root', root, '--allow', 'nc.example.org', '--useforrequest', ...base]);
+    expect(host.code, host.stdout + host.stderr).toBe(2);
+    expect(host.stderr).toContain('--allow "nc.example.org": a host name cannot match incoming requests (--useforrequest');
+    expect(localOf(root)).toBe('{}\n');
+  });
+
   it('accepts an IP, an IP glob, an exact CIDR and a host name', () => {
     const r = runCli(['apply', '--root', tree(), '--allow', '10.0.0.5', '--allow', '10.1.*', '--allow', '192.168.7.0/24', '--allow', 'nc.example.org', '--dry-run', ...base]);
     expect(r.code, r.stderr).toBe(10);
@@ -86,6 +105,36 @@ describe('--policy is type-checked against schemas/policy.schema.json', () => {
       expect(localOf(root)).toBe('{}\n');
     });
   }
+  it('a JSON syntax error is named by file:line:column, with the line, a caret and what to do (apply and proxy)', () => {
+    const root = tree();
+    const file = path.join(root, 'policy.json');
+    fs.writeFileSync(file, '{\n  "allow": ["10.0.0.5"]\n  "generateSecret": true\n}\n');
+    for (const args of [['apply', '--root', root, '--policy', file, ...base], ['proxy', '--type', 'nginx', '--policy', file]]) {
+      const r = runCli(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--policy ${file}:2:24: not valid JSON: missing comma between two members. Add a comma at the end of the previous member, then run the command again`);
+      expect(r.stderr).toContain('2 |   "allow": ["10.0.0.5"]\n  |                        ^');
+      expect(r.stderr).not.toMatch(/position \d+/);
+      expect(expectNoStack(r.stderr)).toBe(true);
+    }
+    fs.writeFileSync(file, '{"allow": ["10.0.0.5"],}');
+    const trailing = runCli(['apply', '--root', root, '--policy', file, ...base]);
+    expect(trailing.stderr).toContain(`--policy ${file}:1:23: not valid JSON: trailing comma before }. Remove the comma after the last member (JSON has no trailing commas)`);
+    expect(localOf(root)).toBe('{}\n');
+  });
+
+  it('a policy file saved with a UTF-8 byte order mark (Notepad) is read like one without (apply and proxy)', () => {
+    const root = tree();
+    const file = path.join(root, 'policy.json');
+    fs.writeFileSync(file, '\uFEFF' + JSON.stringify({ allow: ['10.0.0.5'] }) + '\r\n');
+    const r = runCli(['apply', '--root', root, '--policy', file, '--dry-run', ...base]);
+    expect(r.code, r.stderr).toBe(10);
+    expect(r.stdout).toContain('"address": "10.0.0.5"');
+    const proxy = runCli(['proxy', '--type', 'nginx', '--policy', file]);
+    expect(proxy.code, proxy.stderr).toBe(0);
+    expect(proxy.stdout).toContain('10.0.0.5');
+  });
+
   it('schemas/policy.schema.json is the schema the tool checks with', () => {
     if (process.env.UPDATE_SCHEMAS) fs.writeFileSync(path.join(REPO, 'schemas/policy.schema.json'), JSON.stringify(POLICY_SCHEMA, null, 2) + '\n');
     const published = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/policy.schema.json'), 'utf8'));
@@ -108,6 +157,41 @@ describe('other flags', () => {
       expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(msg);
     }
+    expect(localOf(root)).toBe('{}\n');
+  });
+
+  it('a secret file saved with a UTF-8 byte order mark and CRLF (Notepad) gives the secret without them', () => {
+    const root = tree();
+    const file = path.join(root, 'secret.txt');
+    fs.writeFileSync(file, `\uFEFF${SECRET}\r\n`);
+    const r = runCli(['apply', '--root', root, '--secret-file', file, ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(10);
+    expect(JSON.parse(localOf(root)).services.CoAuthoring.secret.inbox.string).toBe(SECRET);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+  });
+
+  it('a URL flag takes only an http(s) URL: --health-url, check --url, the probe URL (exit 2, the flag named, nothing read)', () => {
+    const root = tree();
+    const cases: [string[], RegExp][] = [];
+    for (const bad of ['file:///etc/passwd', 'ftp://127.0.0.1/healthcheck', 'garbage']) {
+      const why = bad === 'garbage' ? /not a URL \(e\.g\. / : /over http:\/\/ or https:\/\/, not (file|ftp):/;
+      cases.push(
+        [['apply', '--root', root, '--allow', '10.0.0.5', '--health-url', bad, ...base.filter((a) => a !== '--no-health')], why],
+        [['rotate-secret', '--root', root, '--health-url', bad, '--dry-run'], why],
+        [['rollback', '--root', root, '--health-url', bad], why],
+        [['wizard', '--root', root, '--health-url', bad], why],
+        [['check', '--root', root, '--url', bad], why],
+        [['probe', bad, '--no-config'], why],
+      );
+    }
+    for (const [args, why] of cases) {
+      const r = runCli(args);
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(args[0] === 'probe' ? /argument 'url'/ : /option '--(health-url|url) <url>' argument/);
+      expect(r.stderr, args.join(' ')).toMatch(why);
+      expect(expectNoStack(r.stderr)).toBe(true);
+    }
+    expect(fs.existsSync(path.join(root, 'var/lib/ds-harden'))).toBe(false);
     expect(localOf(root)).toBe('{}\n');
   });
 
