@@ -166,13 +166,14 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
 
   let lock: { release(): Promise<void>; staleFrom?: { pid: number; command: string } } | undefined;
   if (!o.dryRun) {
-    const { acquireLock, LockBusyError, LockCorruptError } = await import('../adapters/lock.js');
+    const { acquireLock, LockBusyError, LockCorruptError, LockPathError } = await import('../adapters/lock.js');
     try {
       lock = await acquireLock(path.join(stateLocal!, 'apply.lock'), { command: o.command });
     } catch (e) {
       if (e instanceof LockBusyError || e instanceof LockCorruptError) {
         return { result: early(o, 'refused', [{ code: 'locked', message: e.message }]), scrub };
       }
+      if (e instanceof LockPathError) throw new UsageError(`--state-dir ${o.stateDir}: ${e.message}`);
       throw e;
     }
     if (lock.staleFrom) deps.progress(`note: a previous run (pid ${lock.staleFrom.pid}, ${lock.staleFrom.command}) died holding the lock.`);

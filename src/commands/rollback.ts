@@ -31,7 +31,7 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
   const stateLocal = stateDirOf(host, o.stateDir, false);
   if (!stateLocal) throw new UsageError(`nothing to roll back: no journal in ${o.stateDir}${host.root === '/' ? '' : ` under ${host.root}`} (see ds-harden history)`);
   const { Journal } = await import('../adapters/journal.js');
-  const { acquireLock, LockBusyError, LockCorruptError } = await import('../adapters/lock.js');
+  const { acquireLock, LockBusyError, LockCorruptError, LockPathError } = await import('../adapters/lock.js');
   const { sha256, removeStaleTemps } = await import('../adapters/atomic-write.js');
   const journal = new Journal(path.join(stateLocal, 'journal'), { root: host.root });
   const style = await io.style(o.noColor || o.json);
@@ -41,6 +41,7 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
     lock = await acquireLock(path.join(stateLocal, 'apply.lock'), { command: 'rollback' });
   } catch (e) {
     if (e instanceof LockBusyError || e instanceof LockCorruptError) throw new UserError(e.message, EXIT.REFUSED);
+    if (e instanceof LockPathError) throw new UsageError(`--state-dir ${o.stateDir}: ${e.message}`);
     throw e;
   }
   try {

@@ -255,6 +255,29 @@ describe('environment errors are not internal errors', () => {
     }
   });
 
+  it('a lock path that is a directory, a journal that is a file: exit 2 naming the path and what to do', () => {
+    const root = tree();
+    const state = path.join(root, 'var/lib/ds-harden');
+    fs.mkdirSync(path.join(state, 'apply.lock'), { recursive: true });
+    for (const args of [
+      ['apply', '--root', root, '--allow', '10.0.0.5', ...base],
+      ['rotate-secret', '--root', root, ...base],
+    ]) {
+      const r = runCli(args);
+      expect(r.code, `${args[0]}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`--state-dir /var/lib/ds-harden: cannot use the lock file ${state}/apply.lock: it is a directory, not a file. If no ds-harden run is active, remove it (rmdir ${state}/apply.lock), or pass --state-dir DIR`);
+      expect(expectNoStack(r.stderr)).toBe(true);
+    }
+    fs.rmdirSync(path.join(state, 'apply.lock'));
+    fs.writeFileSync(path.join(state, 'journal'), 'not a directory');
+    for (const args of [['apply', '--root', root, '--allow', '10.0.0.5', ...base], ['history', '--root', root], ['rollback', '--root', root, ...base]]) {
+      const r = runCli(args);
+      expect(r.code, `${args[0]}: ${r.stdout}${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`--state-dir /var/lib/ds-harden: ${state}/journal is not a directory (ds-harden keeps its journal there). Move it away, or pass --state-dir DIR`);
+    }
+    expect(localOf(root)).toBe('{}\n');
+  });
+
   it('rollback/history with --root that is a file or missing: exit 2 and nothing created', () => {
     const root = tree();
     const file = path.join(root, 'a-file');
