@@ -15,6 +15,7 @@ import { failed, summarizeDeployment, type Report } from '../core/report.js';
 import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { nextStep } from '../core/next-step.js';
+import { writeTargetProblem } from '../core/plan/plan.js';
 import { getPath } from '../core/layers/merge.js';
 import { explain } from './explain.js';
 import { formatJson } from '../formatters/json.js';
@@ -68,6 +69,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     rules: ruleMetas,
     get: (key) => getPath(loaded.effective.value, key),
     originFile: (key) => ctx.originLayer(key)?.file,
+    ...(writeTargetProblem(loaded) !== undefined ? { targetProblem: writeTargetProblem(loaded)! } : {}),
     options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf', 'compose', 'composeService', 'dockerInspect', 'container']) },
     ...(composeFiles(loaded.deployment) ? { alsoInReach: (file: string) => composeFiles(loaded.deployment)!.has(file) } : {}),
   });

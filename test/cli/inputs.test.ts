@@ -278,6 +278,36 @@ describe('environment errors are not internal errors', () => {
     expect(localOf(root)).toBe('{}\n');
   });
 
+  it('local.json is a symbolic link to nothing: check reports the link and its target (DS ignores the file), apply refuses (exit 4) and creates nothing', () => {
+    const root = makeRoot('v9.3.0');
+    const local = path.join(root, ETC_REL, 'local.json');
+    fs.symlinkSync('/etc/onlyoffice/documentserver/local.real.json', local);
+    const check = runCli(['check', '--root', root, '--format', 'json']);
+    expect(check.code).toBe(1);
+    const dsh104 = (JSON.parse(check.stdout) as { findings: { ruleId: string; message: string; location?: { file: string } }[] }).findings.filter((f) => f.ruleId === 'DSH104');
+    expect(dsh104).toHaveLength(1);
+    expect(dsh104[0]!.message).toBe(
+      '/etc/onlyoffice/documentserver/local.json is a symbolic link to /etc/onlyoffice/documentserver/local.real.json, which does not exist: ' +
+        'DS skips it as a missing file, so the settings meant for /etc/onlyoffice/documentserver/local.json are not used.',
+    );
+    expect(dsh104[0]!.location?.file).toBe('/etc/onlyoffice/documentserver/local.json');
+    // check offers no apply command that apply would refuse
+    const text = runCli(['check', '--root', root]);
+    expect(text.stdout).toContain('but /etc/onlyoffice/documentserver/local.json is a symbolic link to /etc/onlyoffice/documentserver/local.real.json, which does not exist: apply would refuse');
+    expect(text.stdout).not.toContain('--dry-run');
+    for (const target of ['/etc/onlyoffice/documentserver/local.real.json', '/etc/nowhere/local.json']) {
+      fs.rmSync(local);
+      fs.symlinkSync(target, local);
+      const r = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--generate-secret', ...base]);
+      expect(r.code, r.stdout + r.stderr).toBe(4);
+      expect(r.stdout).toContain(`/etc/onlyoffice/documentserver/local.json is a symbolic link to ${target}, which does not exist: DS skips it`);
+      expect(r.stdout).toContain(`a write would create ${target}. Nothing was written.`);
+      expect(expectNoStack(r.stdout + r.stderr)).toBe(true);
+      expect(fs.existsSync(path.join(root, target))).toBe(false);
+      expect(fs.readlinkSync(local)).toBe(target);
+    }
+  });
+
   it('rollback/history with --root that is a file or missing: exit 2 and nothing created', () => {
     const root = tree();
     const file = path.join(root, 'a-file');

@@ -69,6 +69,23 @@ describe('apply --compose (Docker Compose from the host)', () => {
     expect(fs.existsSync(path.join(root, 'onlyoffice-jwt.env'))).toBe(false);
   });
 
+  it('a file it would create or edit is a symbolic link to nothing: refused (exit 4) naming the link and its target, nothing created', () => {
+    for (const [name, args] of [
+      ['onlyoffice-jwt.env', ['--jwt-env-file']],
+      ['local-production-linux.json', []],
+    ] as const) {
+      const root = installTree('compose-9.2');
+      const before = read(COMPOSE(root));
+      fs.mkdirSync(path.join(root, 'srv'));
+      fs.symlinkSync(`/srv/${name}`, path.join(root, name));
+      const r = apply(root, [...args]);
+      expect(r.code, r.stdout + r.stderr).toBe(4);
+      expect(r.stdout).toContain(`/${name} is a symbolic link to /srv/${name}, which does not exist: a write would create /srv/${name}. Nothing was written.`);
+      expect(fs.existsSync(path.join(root, 'srv', name))).toBe(false);
+      expect(read(COMPOSE(root))).toBe(before);
+    }
+  });
+
   it('--jwt-env-file: byte-exact outside the edited keys, comments kept, the secret only in a 0600 env_file; idempotent', () => {
     const root = installTree('compose-9.2');
     const before = read(COMPOSE(root));
