@@ -1,10 +1,10 @@
 /** `ds-harden check`: discover → load → resolve → evaluate → report. Read-only. */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
+import { outputPath, writingOutput } from '../adapters/output-file.js';
 import { loadTarget, type TargetOptions } from './target.js';
 import { evaluate, makeContext, ruleMeta } from '../core/evaluate.js';
 import { liveRules, rules } from '../core/rules/index.js';
@@ -41,10 +41,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   if (opts.explain !== undefined && !/^[^.\s][^\s]*$/.test(opts.explain)) {
     throw new UsageError(`--explain ${JSON.stringify(opts.explain)}: give a dotted key such as services.CoAuthoring.token.enable.browser`);
   }
-  if (opts.output !== undefined) {
-    const dir = path.dirname(path.resolve(io.cwd, opts.output));
-    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`-o ${opts.output}: the folder ${dir} does not exist`);
-  }
+  const outFile = opts.output !== undefined ? outputPath(opts.output, io.cwd) : undefined;
   const { loaded, host } = await loadTarget(opts, io.cwd);
   const style = await io.style(opts.noColor || opts.format !== 'text' || Boolean(opts.output));
 
@@ -92,12 +89,8 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
   else if (opts.format === 'sarif') text = (await import('../formatters/sarif.js')).formatSarif(report, { showSecrets: opts.showSecrets });
   else text = formatText(report, { style });
   if (secret && !opts.showSecrets) text = scrubText(text, [secret]);
-  if (opts.output) {
-    try {
-      fs.writeFileSync(path.resolve(io.cwd, opts.output), text);
-    } catch (e) {
-      throw new UsageError(`-o ${opts.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+  if (opts.output && outFile) {
+    await writingOutput(opts.output, () => fs.writeFileSync(outFile, text));
     io.err(`report written to ${opts.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;

@@ -5,13 +5,13 @@
  * appears in argv, output or errors.
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { probeClient } from '../adapters/http.js';
 import { readSmallFile } from '../adapters/small-file.js';
+import { outputPath, writingOutput } from '../adapters/output-file.js';
 import { secretOfFileText } from '../apply/secret.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
 import type { CheckOptions } from './check.js';
@@ -143,6 +143,8 @@ async function localConfig(o: ProbeOptions, io: Io): Promise<{ loaded?: LoadedCo
 }
 
 export async function runProbe(o: ProbeOptions, io: Io): Promise<number> {
+  // a missing -o folder is said before any request is sent
+  const outFile = o.output !== undefined ? outputPath(o.output, io.cwd) : undefined;
   const { loaded, secretFiles } = await localConfig(o, io);
   const { live, secret } = await liveProbe(o, io, loaded, secretFiles);
   const findings = evaluate(liveRules, liveOnlyContext(live));
@@ -158,8 +160,8 @@ export async function runProbe(o: ProbeOptions, io: Io): Promise<number> {
   let text = o.format === 'json' ? formatProbeJson(report) : o.format === 'sarif' ? formatSarif(report, { showSecrets: false }) : formatProbeText(report, { style });
   // belt and braces: DS's answers never echo the secret, but nothing that carries it may reach the output
   if (secret) text = scrubText(text, [secret]);
-  if (o.output) {
-    await fs.writeFile(path.resolve(io.cwd, o.output), text);
+  if (o.output && outFile) {
+    await writingOutput(o.output, () => fs.writeFile(outFile, text));
     io.err(`report written to ${o.output}\n`);
   } else io.out(text);
   return failed(report) ? EXIT.FINDINGS : EXIT.OK;

@@ -3,7 +3,6 @@
  * DS itself cannot: X-Forwarded-For overwritten, server-to-server routes, /info, /welcome and /example for the
  * integrator only, optional frame-ancestors. Read-only apart from -o.
  */
-import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
@@ -13,6 +12,7 @@ import { proxySnippet } from '../core/proxy/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { parsePolicyText } from '../apply/request.js';
 import { readSmallFile } from '../adapters/small-file.js';
+import { outputPath, writingOutput } from '../adapters/output-file.js';
 
 export interface ProxyOptions {
   readonly type: ProxyType;
@@ -46,6 +46,7 @@ function commandLine(o: ProxyOptions, allow: readonly string[]): string {
 }
 
 export async function runProxy(o: ProxyOptions, io: Io): Promise<number> {
+  const outFile = o.output !== undefined ? outputPath(o.output, io.cwd) : undefined;
   const allow = [...(o.policy ? await policyAllow(o.policy, io.cwd) : []), ...o.allow];
   if (allow.length === 0) throw new UsageError('give the integrator address(es) with --allow ADDRESS (repeatable) or --policy FILE');
   let text: string;
@@ -63,8 +64,8 @@ export async function runProxy(o: ProxyOptions, io: Io): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (o.output) {
-    await writeFileAtomic(path.resolve(io.cwd, o.output), text, { mode: 0o644 });
+  if (o.output && outFile) {
+    await writingOutput(o.output, () => writeFileAtomic(outFile, text, { mode: 0o644 }));
     io.err(`${o.type} rules written to ${o.output}\n`);
   } else io.out(text);
   return EXIT.OK;

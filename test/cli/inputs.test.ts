@@ -223,6 +223,27 @@ describe('environment errors are not internal errors', () => {
     expect(r.stderr).toContain('-o /nonexistent-dir/report.json: the folder /nonexistent-dir does not exist');
   });
 
+  it('-o of proxy and probe: a missing folder or a directory of that name is exit 2 naming it (probe: before any request)', () => {
+    const root = tree();
+    const dir = path.join(root, 'a-dir');
+    fs.mkdirSync(dir);
+    for (const args of [
+      ['proxy', '--type', 'nginx', '--allow', '10.0.0.5', '-o', '/nonexistent-dir/ds.conf'],
+      ['probe', 'http://127.0.0.1:1/', '--no-config', '--timeout', '1', '-o', '/nonexistent-dir/probe.json'],
+    ]) {
+      const r = runCli(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/-o \/nonexistent-dir\/(ds\.conf|probe\.json): the folder \/nonexistent-dir does not exist/);
+      expect(r.stderr).not.toContain('did not answer');
+    }
+    for (const args of [['proxy', '--type', 'nginx', '--allow', '10.0.0.5', '-o', dir], ['check', '--root', root, '-o', dir]]) {
+      const r = runCli(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`-o ${dir}: cannot write (EISDIR`);
+      expect(expectNoStack(r.stderr)).toBe(true);
+    }
+  });
+
   it('--state-dir that is a file: exit 2 for apply, history and rollback', () => {
     const root = tree();
     fs.writeFileSync(path.join(root, 'statefile'), 'x');
