@@ -10,7 +10,7 @@ import type { Journal, JournalEntry } from '../adapters/journal.js';
 import type { LoadedConfig } from '../core/layers/load.js';
 import type { HostFacts } from '../core/rules/rule.js';
 import { rules } from '../core/rules/index.js';
-import type { DesiredState, Refusal } from '../core/plan/plan.js';
+import { uniqueRefusals, type DesiredState, type Refusal } from '../core/plan/plan.js';
 import { mask } from '../core/redact.js';
 import { commandLine } from '../core/text/shell.js';
 import { K } from '../core/ds/keys.js';
@@ -113,7 +113,7 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
     ...(plan.printed ? { modeChange: { mechanism: dep.mechanism, text: plan.printed } } : {}),
   };
   const finish = (outcome: ApplyOutcome, extra: Partial<ApplyResult> = {}): ApplyResult => {
-    const result: ApplyResult = { ...base, outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
+    const result: ApplyResult = { ...base, refusals: uniqueRefusals(base.refusals), outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
     return o.showSecrets ? result : scrubDeep(result, x.scrub);
   };
   if (refusals.length) return finish('refused');

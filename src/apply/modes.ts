@@ -12,12 +12,12 @@ import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import type { RootedHost } from '../adapters/host-fs.js';
 import { danglingLinkText, loadConfig, type LoadedConfig, type ReadonlyHost } from '../core/layers/load.js';
-import { getPath, locate } from '../core/layers/merge.js';
+import { getPath } from '../core/layers/merge.js';
 import { evaluate, makeContext } from '../core/evaluate.js';
 import type { HostFacts, Rule } from '../core/rules/rule.js';
 import type { Change, DesiredState, Refusal } from '../core/plan/plan.js';
 import { printedChange, wantedChanges, type SecretShown } from '../core/plan/mode-change.js';
-import { overlay } from '../core/plan/validate.js';
+import { overlay, overridesOf } from '../core/plan/validate.js';
 import { newDocument, setValues, jsoncErrors } from '../core/plan/json-edit.js';
 import { unifiedDiff } from '../core/plan/diff.js';
 import { variableFor } from '../core/deploy/entrypoint.js';
@@ -282,17 +282,16 @@ async function prepareCompose(input: ModeInput, allChanges: readonly Change[]): 
   let introduced: Finding[] = [];
   let resolved: Finding[] = [];
   if (candidate) {
-    for (const c of changes) {
-      const got = getPath(candidate.effective.value, c.key);
-      if (JSON.stringify(got) === JSON.stringify(c.to)) continue;
-      const setters = candidate.effective.setters.get(c.key) ?? [];
-      const last = setters[setters.length - 1];
-      const layer = last ? candidate.layers[last.layer] : undefined;
-      const at = layer ? locate(layer, c.key) : undefined;
+    const lost = changes.filter((c) => JSON.stringify(getPath(candidate!.effective.value, c.key)) !== JSON.stringify(c.to)).map((c) => c.key);
+    // one refusal per deciding setting (JWT_SECRET's three slots decided by one line are one fact)
+    for (const o of overridesOf(candidate, lost)) {
+      const them = o.keys.length === 1 ? 'it' : 'them';
       refusals.push({
         code: 'overridden',
-        message: `${c.key} would not be in effect after the change: ${layer ? `${layer.hostFile ?? layer.file} decides it` : 'no layer sets it'} (ds-harden check shows it as DSH110). Remove it there first.`,
-        ...(at ? { location: at } : {}),
+        message:
+          `${o.keys.join(', ')} would not be in effect after the change: ` +
+          `${o.file ? `${o.file} decides ${them}${o.replaces ? ` (it sets ${o.path} to ${o.what})` : ''}` : `no layer sets ${them}`} (ds-harden check shows it as DSH110). Remove ${them} there first.`,
+        ...(o.at ? { location: o.at } : {}),
       });
     }
     const key = (f: Finding) => `${f.ruleId}|${f.key ?? ''}`;

@@ -21,7 +21,7 @@ import { gatherHostFacts } from '../adapters/host-facts.js';
 import { confineTo } from '../adapters/rooted-path.js';
 import { MAX_CONFIG_BYTES, readBoundedFileSync } from '../adapters/bounded-read.js';
 import { rules } from '../core/rules/index.js';
-import { currentSecret, planSecrets, type DesiredState, type Refusal } from '../core/plan/plan.js';
+import { currentSecret, planSecrets, uniqueRefusals, type DesiredState, type Refusal } from '../core/plan/plan.js';
 import { unifiedDiff } from '../core/plan/diff.js';
 import { K } from '../core/ds/keys.js';
 import { isSecretPath, mask, maskSecretLines, scrubText } from '../core/redact.js';
@@ -286,7 +286,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
     const finish = (outcome: ApplyOutcome, extra: Partial<ApplyResult> = {}): ApplyRun => {
       const { beforeSha256: _drop, ...rest } = base;
       void _drop;
-      const result: ApplyResult = { ...rest, outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
+      const result: ApplyResult = { ...rest, refusals: uniqueRefusals(rest.refusals), outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
       return { result: o.showSecrets ? result : scrubDeep(result, scrub), scrub, beforeSha256: beforeSha };
     };
 

@@ -103,6 +103,22 @@ describe('apply: usage errors (exit 2) and refusals (exit 4) change nothing', ()
   });
 });
 
+describe('apply refusals: each fact once, blamed on the file that decides', () => {
+  it('a later layer that replaces the secret object: one refusal line naming that file and key, not one per slot', () => {
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: '{}\n', [`${ETC_REL}/local-production-linux.json`]: '{\n  "services": {"CoAuthoring": {"secret": "abc"}}\n}\n' });
+    const r = runCli(['apply', '--root', root, '--generate-secret', ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    const lines = r.stdout.slice(r.stdout.indexOf('refused — nothing was changed:')).split('\n').filter((l) => l.startsWith('  - '));
+    expect(lines).toEqual([
+      '  - /etc/onlyoffice/documentserver/local-production-linux.json:2:32: services.CoAuthoring.secret.inbox.string, services.CoAuthoring.secret.outbox.string, ' +
+        'services.CoAuthoring.secret.session.string would be written to local.json, but /etc/onlyoffice/documentserver/local-production-linux.json loads later and ' +
+        'sets services.CoAuthoring.secret to a string (line 2), which replaces them — DS would never see the change. Remove services.CoAuthoring.secret from that file (or change it there), then re-run.',
+    ]);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(localOf(root)).toBe('{}\n');
+  });
+});
+
 describe('apply in the official Docker image', () => {
   it('refuses to write local.json (the entrypoint rewrites it) and prints the environment and the mount to set instead', () => {
     const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: '{}\n', 'app/ds/run-document-server.sh': '#!/bin/bash\n' });
@@ -189,7 +205,8 @@ describe('apply --json follows schemas/apply-result.schema.json', () => {
       runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--dry-run', '--json', ...base], { env: { S: SECRET } }),
       runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } }),
       runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } }),
-      runCli(['apply', '--root', root, '--allow', '10.0.0.0/12', '--json', ...base]),
+      // refused: the new rules would block DS's callbacks to the storage host
+      runCli(['apply', '--root', root, '--allow', '10.0.0.6', '--storage-url', 'https://192.168.50.9/', '--json', ...base]),
     ];
     expect(runs.map((r) => r.code)).toEqual([10, 10, 0, 4]);
     const outcomes = runs.map((r) => {

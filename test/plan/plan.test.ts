@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { load, LOCAL, ETC } from '../helpers/context.js';
 import { memoryHost } from '../helpers/memory-host.js';
 import { stockFiles } from '../helpers/context.js';
-import { planApply, type DesiredState } from '../../src/core/plan/plan.js';
+import { planApply, uniqueRefusals, type DesiredState } from '../../src/core/plan/plan.js';
 import { validateCandidate } from '../../src/core/plan/validate.js';
 import { unifiedDiff } from '../../src/core/plan/diff.js';
 import { getPath } from '../../src/core/layers/merge.js';
@@ -115,6 +115,31 @@ describe('validateCandidate', () => {
     const r = v.refusals.find((x) => x.code === 'overridden');
     expect(r?.message).toContain('local-production-linux.json loads later');
     expect(r?.location).toMatchObject({ file: `${ETC}/local-production-linux.json`, line: 2 });
+  });
+
+  it('a later layer that replaces the secret object with a string: one refusal naming that file, line and key — not one per slot, not local.json, no "introduces" echo', async () => {
+    const runtime = '/var/www/onlyoffice/Data/runtime.json';
+    const files = { ...stockFiles('v9.3.0'), [runtime]: '{\n  "services": {"CoAuthoring": {"secret": "abc"}}\n}\n' };
+    const loaded = await load(files, { dsVersion: '9.3.0' });
+    const plan = planApply(loaded, { secret: SECRET }, { normalize: false });
+    const v = await validateCandidate(memoryHost(files), loaded, plan, rules, {});
+    expect(v.refusals).toEqual([
+      {
+        code: 'overridden',
+        message:
+          'services.CoAuthoring.secret.inbox.string, services.CoAuthoring.secret.outbox.string, services.CoAuthoring.secret.session.string would be written to local.json, ' +
+          `but ${runtime} loads later and sets services.CoAuthoring.secret to a string (line 2), which replaces them — DS would never see the change. ` +
+          'Remove services.CoAuthoring.secret from that file (or change it there), then re-run.',
+        location: { file: runtime, line: 2, column: 32, endLine: 2, endColumn: 47 },
+      },
+    ]);
+    expect(v.introduced.map((f) => f.ruleId)).not.toContain('DSH300');
+  });
+
+  it('uniqueRefusals keeps each fact once, in order', () => {
+    const a = { code: 'overridden' as const, message: 'x', location: { file: 'f', line: 1, column: 2 } };
+    const b = { code: 'overridden' as const, message: 'x', location: { file: 'f', line: 3, column: 2 } };
+    expect(uniqueRefusals([a, b, { ...a }, b, { code: 'locked', message: 'x' }])).toEqual([a, b, { code: 'locked', message: 'x' }]);
   });
 
   it('accepts a clean change and lists what it resolves', async () => {

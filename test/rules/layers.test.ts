@@ -120,6 +120,18 @@ describe('DSH110 later layer overrides local.json', () => {
   it('is silent when local.json decides', async () => {
     expect(await run(byId('DSH110'), { [LOCAL]: ENABLE }, { release: 'v9.3.0' })).toEqual([]);
   });
+  it('fires once for a later layer that replaces a managed object with a string (every secret slot gone), at that line', async () => {
+    const f = await run(
+      byId('DSH110'),
+      {
+        [LOCAL]: '{"services":{"CoAuthoring":{"secret":{"inbox":{"string":"Qm7T2vX9pL4sK8dR1wF6hJ3nB5cZ0yGa"}}}}}',
+        [`${ETC}/local-production-linux.json`]: '{\n"services":{"CoAuthoring":{"secret":"abc"}}}',
+      },
+      { release: 'v9.3.0' },
+    );
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ key: 'services.CoAuthoring.secret', location: { file: `${ETC}/local-production-linux.json`, line: 2 } });
+  });
 });
 
 describe('DSH111 opaque layer', () => {

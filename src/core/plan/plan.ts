@@ -63,6 +63,20 @@ export interface Refusal {
   readonly location?: SourceLocation;
 }
 
+/**
+ * `refusals` with each fact once: a refusal equal to an earlier one (code, message and location) is left out, so a
+ * result never lists the same line twice however many checks arrived at it. Order kept.
+ */
+export function uniqueRefusals(refusals: readonly Refusal[]): Refusal[] {
+  const seen = new Set<string>();
+  return refusals.filter((r) => {
+    const id = JSON.stringify([r.code, r.message, r.location?.file, r.location?.line, r.location?.column]);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 export interface Plan {
   /** Host path of the file apply writes (always local.json). */
   readonly target: string;
