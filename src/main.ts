@@ -2,7 +2,8 @@
 import { writeSync } from 'node:fs';
 import type { Io } from './cli/io.js';
 import type { Style } from './formatters/style.js';
-import { run } from './run.js';
+import { INTERRUPTED_NOTE, interruptedCode, run } from './run.js';
+import { EXIT } from './cli/exit-codes.js';
 import { PLAIN } from './formatters/style.js';
 
 async function makeStyle(noColorFlag: boolean): Promise<Style> {
@@ -45,6 +46,20 @@ function writer(fd: 1 | 2): (s: string) => void {
   };
 }
 
+/**
+ * Ctrl-C and SIGTERM: the newest handler a command installed (a change in progress decides what an interrupt means:
+ * roll back, or end before anything was written); without one nothing is being changed, so say so and end now.
+ */
+const interruptHandlers: ((signal: string) => void)[] = [];
+function onSignal(sig: NodeJS.Signals): void {
+  const handler = interruptHandlers[interruptHandlers.length - 1];
+  if (handler) return handler(sig);
+  io.err(INTERRUPTED_NOTE);
+  process.exit(interruptedCode(sig));
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 const io: Io = {
   out: writer(1),
   err: writer(2),
@@ -59,12 +74,11 @@ const io: Io = {
   },
   style: makeStyle,
   onInterrupt(handler) {
-    const h = (sig: NodeJS.Signals) => handler(sig);
-    process.on('SIGINT', h);
-    process.on('SIGTERM', h);
+    // the latest handler gets the signal (a run's phases replace each other); removing it restores the one before
+    interruptHandlers.push(handler);
     return () => {
-      process.off('SIGINT', h);
-      process.off('SIGTERM', h);
+      const i = interruptHandlers.lastIndexOf(handler);
+      if (i >= 0) interruptHandlers.splice(i, 1);
     };
   },
   async prompter() {
@@ -76,6 +90,8 @@ const io: Io = {
 run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
+    // interrupted before anything changed: end now, whatever read or request was still in flight
+    if (code === EXIT.CANCELLED || code === EXIT.TERMINATED) process.exit(code);
   },
   (e: unknown) => {
     io.err(`ds-harden: internal error: ${(e as Error)?.message ?? String(e)}\n`);

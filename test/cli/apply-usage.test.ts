@@ -1,9 +1,11 @@
 /** apply without services (--service-manager none): flags, policy file, refusals and usage errors as a user sees them. */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ETC_REL, makeRoot, runCli } from '../helpers/cli.js';
+import { BIN, ETC_REL, makeRoot, runCli } from '../helpers/cli.js';
 
 const SECRET = 'Pz6Wq1Lr8Tn3Vb5Xc7Yd9Fg2Hj4Km0As';
 const base = ['--service-manager', 'none', '--no-health'];
@@ -116,6 +118,69 @@ describe('apply refusals: each fact once, blamed on the file that decides', () =
     ]);
     expect(new Set(lines).size).toBe(lines.length);
     expect(localOf(root)).toBe('{}\n');
+  });
+});
+
+describe('Ctrl-C before the transaction: "interrupted; nothing was changed", exit 130, the lock released', () => {
+  /** Start the CLI paused at a test step (DS_HARDEN_TEST_PAUSE_AT), send `signal` when it gets there, return what it printed. */
+  async function interruptAt(args: string[], step: string, signal: NodeJS.Signals = 'SIGINT') {
+    const marker = path.join(makeRoot(undefined), 'paused');
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, NO_COLOR: '1', DS_HARDEN_TEST_PAUSE_AT: step, DS_HARDEN_TEST_PAUSE_FILE: marker },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    for (let i = 0; i < 300 && !fs.existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(marker), `paused at ${step}: ${stdout}${stderr}`).toBe(true);
+    child.kill(signal);
+    return { code: await done, stdout, stderr };
+  }
+
+  for (const [step, when] of [['locked', 'while planning (the lock taken, nothing loaded yet)'], ['planned', 'with the plan printed, before anything is written']] as const) {
+    it(`${when}`, async () => {
+      const root = tree('{}\n');
+      const r = await interruptAt(['apply', '--root', root, '--allow', '10.0.0.5', '--generate-secret', ...base], step);
+      expect(r.code, r.stdout + r.stderr).toBe(130);
+      expect(r.stderr).toContain('interrupted; nothing was changed');
+      expect(r.stderr).not.toContain('rolling back');
+      expect(localOf(root)).toBe('{}\n');
+      const state = path.join(root, 'var/lib/ds-harden');
+      expect(fs.readdirSync(state)).toEqual([]); // no lock left behind, no journal entry
+      // the next run is not held up by the interrupted one
+      const again = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--generate-secret', ...base]);
+      expect(again.code, again.stdout + again.stderr).toBe(10);
+      expect(again.stdout).not.toContain('died holding the lock');
+    });
+  }
+
+  it('SIGTERM there: the same message, exit 143', async () => {
+    const root = tree('{}\n');
+    const r = await interruptAt(['apply', '--root', root, '--allow', '10.0.0.5', ...base], 'planned', 'SIGTERM');
+    expect(r.code, r.stdout + r.stderr).toBe(143);
+    expect(r.stderr).toContain('interrupted; nothing was changed');
+    expect(localOf(root)).toBe('{}\n');
+  });
+
+  it('a read-only command (probe waiting for a server that does not answer): the same message, exit 130', async () => {
+    const server = net.createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [BIN, 'probe', `http://127.0.0.1:${port}/`, '--no-config', '--timeout', '30'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await new Promise<void>((resolve) => server.once('connection', () => resolve()));
+      child.kill('SIGINT');
+      expect(await done).toBe(130);
+      expect(stderr).toContain('interrupted; nothing was changed');
+    } finally {
+      server.close();
+    }
   });
 });
 
