@@ -3,7 +3,6 @@ import { writeSync } from 'node:fs';
 import type { Io } from './cli/io.js';
 import type { Style } from './formatters/style.js';
 import { INTERRUPTED_NOTE, interruptedCode, run } from './run.js';
-import { EXIT } from './cli/exit-codes.js';
 import { PLAIN } from './formatters/style.js';
 
 async function makeStyle(noColorFlag: boolean): Promise<Style> {
@@ -51,11 +50,23 @@ function writer(fd: 1 | 2): (s: string) => void {
  * roll back, or end before anything was written); without one nothing is being changed, so say so and end now.
  */
 const interruptHandlers: ((signal: string) => void)[] = [];
+let interruptedBy: NodeJS.Signals | undefined;
 function onSignal(sig: NodeJS.Signals): void {
+  interruptedBy = sig;
   const handler = interruptHandlers[interruptHandlers.length - 1];
   if (handler) return handler(sig);
   io.err(INTERRUPTED_NOTE);
-  process.exit(interruptedCode(sig));
+  endBy(sig);
+}
+/**
+ * End the process by `sig` itself, as an interrupted program should (the shell reports 128 + its number: 130, 143, and
+ * a calling script learns it was interrupted): our handlers removed, the signal sent again. Nothing in flight — a
+ * request, a child, a timer — keeps it alive. Output is written synchronously, so none is lost.
+ */
+function endBy(sig: NodeJS.Signals): void {
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.kill(process.pid, sig);
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -90,8 +101,8 @@ const io: Io = {
 run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
-    // interrupted before anything changed: end now, whatever read or request was still in flight
-    if (code === EXIT.CANCELLED || code === EXIT.TERMINATED) process.exit(code);
+    // a signal ended the run before anything changed (run.ts said so): end by it now, whatever is still in flight
+    if (interruptedBy && code === interruptedCode(interruptedBy)) endBy(interruptedBy);
   },
   (e: unknown) => {
     io.err(`ds-harden: internal error: ${(e as Error)?.message ?? String(e)}\n`);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ETC_REL, makeRoot, runCli } from '../helpers/cli.js';
+import { BIN, ETC_REL, makeRoot, runCli, shellStatus } from '../helpers/cli.js';
 
 const SECRET = 'Pz6Wq1Lr8Tn3Vb5Xc7Yd9Fg2Hj4Km0As';
 const base = ['--service-manager', 'none', '--no-health'];
@@ -121,7 +121,7 @@ describe('apply refusals: each fact once, blamed on the file that decides', () =
   });
 });
 
-describe('Ctrl-C before the transaction: "interrupted; nothing was changed", exit 130, the lock released', () => {
+describe('Ctrl-C before the transaction: "interrupted; nothing was changed", exit 130 (ended by the signal, as a shell reports it), the lock released', () => {
   /** Start the CLI paused at a test step (DS_HARDEN_TEST_PAUSE_AT), send `signal` when it gets there, return what it printed. */
   async function interruptAt(args: string[], step: string, signal: NodeJS.Signals = 'SIGINT') {
     const marker = path.join(makeRoot(undefined), 'paused');
@@ -133,7 +133,7 @@ describe('Ctrl-C before the transaction: "interrupted; nothing was changed", exi
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const done = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(shellStatus(code, sig))));
     for (let i = 0; i < 300 && !fs.existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
     expect(fs.existsSync(marker), `paused at ${step}: ${stdout}${stderr}`).toBe(true);
     child.kill(signal);
@@ -173,7 +173,7 @@ describe('Ctrl-C before the transaction: "interrupted; nothing was changed", exi
       const child = spawn(process.execPath, [BIN, 'probe', `http://127.0.0.1:${port}/`, '--no-config', '--timeout', '30'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const done = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(shellStatus(code, sig))));
       await new Promise<void>((resolve) => server.once('connection', () => resolve()));
       child.kill('SIGINT');
       expect(await done).toBe(130);
