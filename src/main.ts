@@ -2,7 +2,7 @@
 import { writeSync } from 'node:fs';
 import type { Io } from './cli/io.js';
 import type { Style } from './formatters/style.js';
-import { run } from './run.js';
+import { INTERRUPTED_NOTE, interruptedCode, run } from './run.js';
 import { PLAIN } from './formatters/style.js';
 
 async function makeStyle(noColorFlag: boolean): Promise<Style> {
@@ -45,6 +45,32 @@ function writer(fd: 1 | 2): (s: string) => void {
   };
 }
 
+/**
+ * Ctrl-C and SIGTERM: the newest handler a command installed (a change in progress decides what an interrupt means:
+ * roll back, or end before anything was written); without one nothing is being changed, so say so and end now.
+ */
+const interruptHandlers: ((signal: string) => void)[] = [];
+let interruptedBy: NodeJS.Signals | undefined;
+function onSignal(sig: NodeJS.Signals): void {
+  interruptedBy = sig;
+  const handler = interruptHandlers[interruptHandlers.length - 1];
+  if (handler) return handler(sig);
+  io.err(INTERRUPTED_NOTE);
+  endBy(sig);
+}
+/**
+ * End the process by `sig` itself, as an interrupted program should (the shell reports 128 + its number: 130, 143, and
+ * a calling script learns it was interrupted): our handlers removed, the signal sent again. Nothing in flight — a
+ * request, a child, a timer — keeps it alive. Output is written synchronously, so none is lost.
+ */
+function endBy(sig: NodeJS.Signals): void {
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.kill(process.pid, sig);
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 const io: Io = {
   out: writer(1),
   err: writer(2),
@@ -59,12 +85,11 @@ const io: Io = {
   },
   style: makeStyle,
   onInterrupt(handler) {
-    const h = (sig: NodeJS.Signals) => handler(sig);
-    process.on('SIGINT', h);
-    process.on('SIGTERM', h);
+    // the latest handler gets the signal (a run's phases replace each other); removing it restores the one before
+    interruptHandlers.push(handler);
     return () => {
-      process.off('SIGINT', h);
-      process.off('SIGTERM', h);
+      const i = interruptHandlers.lastIndexOf(handler);
+      if (i >= 0) interruptHandlers.splice(i, 1);
     };
   },
   async prompter() {
@@ -76,6 +101,8 @@ const io: Io = {
 run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
+    // a signal ended the run before anything changed (run.ts said so): end by it now, whatever is still in flight
+    if (interruptedBy && code === interruptedCode(interruptedBy)) endBy(interruptedBy);
   },
   (e: unknown) => {
     io.err(`ds-harden: internal error: ${(e as Error)?.message ?? String(e)}\n`);

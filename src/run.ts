@@ -1,7 +1,7 @@
 /** run(argv, io) → exit code. Never exits the process; main.ts does. */
 import type { Io } from './cli/io.js';
 import { EXIT } from './cli/exit-codes.js';
-import { PromptCancelled, UsageError, UserError } from './cli/errors.js';
+import { Interrupted, PromptCancelled, UsageError, UserError } from './cli/errors.js';
 import { buildProgram, CommanderError } from './cli/program.js';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
@@ -24,6 +24,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
       return EXIT.USAGE; // commander already printed the message
     }
+    if (e instanceof Interrupted) {
+      io.err(INTERRUPTED_NOTE);
+      return interruptedCode(e.signal);
+    }
     if (e instanceof PromptCancelled) {
       io.err('\nCancelled: nothing was changed.\n');
       return EXIT.CANCELLED;
@@ -42,4 +46,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     else io.err('(set DS_HARDEN_DEBUG=1 for details; please report this)\n');
     return EXIT.INTERNAL;
   }
+}
+
+/** What a user sees after Ctrl-C before anything was changed (here and in main.ts for a command without a handler). */
+export const INTERRUPTED_NOTE = '\ninterrupted; nothing was changed\n';
+
+/** 128 + the signal's number, as shells report a process ended by it: SIGINT 130, SIGTERM 143. */
+export function interruptedCode(signal: string): number {
+  return signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.CANCELLED;
 }

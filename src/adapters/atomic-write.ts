@@ -207,7 +207,7 @@ export async function writeFileAtomic(
   let existing: { uid: number; gid: number; mode: number } | undefined;
   try {
     const st = opts.resolve ? await fs.lstat(target) : await fs.stat(target);
-    if (!st.isFile()) throw new Error(`refusing to replace ${target}: not a regular file`);
+    if (!st.isFile()) throw Object.assign(new Error(`refusing to replace ${target}: not a regular file`), { code: st.isDirectory() ? 'EISDIR' : 'ENOTREG' });
     existing = { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
   } catch (err) {
     if (errCode(err) !== 'ENOENT') throw err;

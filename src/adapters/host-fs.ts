@@ -53,7 +53,11 @@ export function rootedHost(root: string): RootedHost {
       viaSymlink: resolved.viaSymlink,
       maxBytes: opts?.maxBytes ?? MAX_CONFIG_BYTES,
     });
-    if (!r.ok) return { ok: false, code: r.code, message: r.message, ...(r.stat ? { stat: r.stat } : {}) };
+    if (!r.ok) {
+      // a name that is a symbolic link to nothing: say where it points (DS skips such a file; apply must not create it)
+      const linkTarget = r.code === 'ENOENT' && resolved.viaSymlink ? resolved.hostPath : undefined;
+      return { ok: false, code: r.code, message: r.message, ...(r.stat ? { stat: r.stat } : {}), ...(linkTarget ? { linkTarget } : {}) };
+    }
     return { ok: true, text: r.data.toString('utf8'), stat: r.stat };
   }
 

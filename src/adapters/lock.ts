@@ -66,6 +66,39 @@ export class LockCorruptError extends Error {
   }
 }
 
+/**
+ * The lock path cannot be used at all — it is a directory, its directory cannot be written, the file system is
+ * read-only — so no run can take the lock until a person fixes that. The message names the path and what to do.
+ */
+export class LockPathError extends Error {
+  readonly lockPath: string;
+  readonly code: string;
+  constructor(lockPath: string, code: string, what: string) {
+    super(`cannot use the lock file ${lockPath}: ${what}`);
+    this.name = 'LockPathError';
+    this.lockPath = lockPath;
+    this.code = code;
+  }
+}
+
+/** An fs error at the lock path as a LockPathError, with what to do; LockBusyError/LockCorruptError pass through. */
+function lockPathError(lockPath: string, err: unknown): unknown {
+  if (err instanceof LockBusyError || err instanceof LockCorruptError || err instanceof LockPathError) return err;
+  const code = errCode(err);
+  if (code === undefined) return err;
+  const dir = path.dirname(lockPath);
+  const what: Record<string, string> = {
+    EISDIR: `it is a directory, not a file. If no ds-harden run is active, remove it (rmdir ${lockPath}), or pass --state-dir DIR`,
+    ENOTDIR: `${dir} is not a directory. Pass --state-dir DIR (a directory ds-harden may create)`,
+    EACCES: `permission denied in ${dir}. Run as root, or pass --state-dir DIR (a directory you can write)`,
+    EPERM: `permission denied in ${dir}. Run as root, or pass --state-dir DIR (a directory you can write)`,
+    EROFS: `${dir} is on a read-only file system. Pass --state-dir DIR on a writable one`,
+    ENOSPC: `no space left on the device of ${dir}. Free some space, or pass --state-dir DIR elsewhere`,
+    ELOOP: `it is a symbolic link. If no ds-harden run is active, remove it (rm ${lockPath})`,
+  };
+  return new LockPathError(lockPath, code, what[code] ?? `${code} (${(err as Error).message}). Fix the path, or pass --state-dir DIR`);
+}
+
 /** Lock paths this process holds (guards against treating our own live lock as stale). */
 const heldHere = new Set<string>();
 
@@ -188,7 +221,8 @@ async function createExclusive(p: string, text: string, mode: number): Promise<b
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Take the lock at `lockPath`, or throw LockBusyError naming the live holder.
+ * Take the lock at `lockPath`, or throw LockBusyError naming the live holder, LockCorruptError for a lock file
+ * without a readable holder, LockPathError when the path cannot hold a lock file at all (a directory, EACCES, EROFS).
  * A dead holder's lock is taken over and reported as `staleFrom`.
  *
  * Take-over protocol (several runs may find the same stale lock at once):
@@ -200,6 +234,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * The others wait for the break file to go away and then see a live holder.
  */
 export async function acquireLock(lockPath: string, info: { command: string }): Promise<Lock> {
+  try {
+    return await takeLock(lockPath, info);
+  } catch (e) {
+    throw lockPathError(path.resolve(lockPath), e);
+  }
+}
+
+async function takeLock(lockPath: string, info: { command: string }): Promise<Lock> {
   const abs = path.resolve(lockPath);
   const dir = path.dirname(abs);
   const base = path.basename(abs);

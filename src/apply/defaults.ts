@@ -9,6 +9,9 @@ export const DEFAULT_STATE_DIR = '/var/lib/ds-harden';
 /** DocService's own healthcheck (ds-facts §5.4: answers `true` when DB, queue and storage work). */
 export const DEFAULT_HEALTH_URL = 'http://127.0.0.1:8000/healthcheck';
 
+/** What a --health-url must be (core/text/url.ts checks it when the flags are parsed). */
+export const HEALTH_URL = { use: 'ds-harden probes the healthcheck', example: DEFAULT_HEALTH_URL } as const;
+
 /** How long the healthcheck may take to answer `true` after a restart, in ms. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 30_000;
 

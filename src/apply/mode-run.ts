@@ -10,7 +10,7 @@ import type { Journal, JournalEntry } from '../adapters/journal.js';
 import type { LoadedConfig } from '../core/layers/load.js';
 import type { HostFacts } from '../core/rules/rule.js';
 import { rules } from '../core/rules/index.js';
-import type { DesiredState, Refusal } from '../core/plan/plan.js';
+import { uniqueRefusals, type DesiredState, type Refusal } from '../core/plan/plan.js';
 import { mask } from '../core/redact.js';
 import { commandLine } from '../core/text/shell.js';
 import { K } from '../core/ds/keys.js';
@@ -52,7 +52,11 @@ export interface ModeRunInput {
   readonly makeHealth: (url: string) => HealthPort;
   /** The plan, before anything is written: front ends print it. */
   readonly onPlanned?: (planned: ApplyResult) => void;
-  readonly signal?: AbortSignal;
+  /**
+   * Called when the transaction starts (the first write): from then on an interrupt aborts the returned signal and the
+   * files are restored (pipeline.ts InterruptGate); throws when an interrupt came before.
+   */
+  readonly enterTransaction?: () => AbortSignal;
 }
 
 function summary(f: Finding): FindingSummary {
@@ -113,7 +117,7 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
     ...(plan.printed ? { modeChange: { mechanism: dep.mechanism, text: plan.printed } } : {}),
   };
   const finish = (outcome: ApplyOutcome, extra: Partial<ApplyResult> = {}): ApplyResult => {
-    const result: ApplyResult = { ...base, outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
+    const result: ApplyResult = { ...base, refusals: uniqueRefusals(base.refusals), outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
     return o.showSecrets ? result : scrubDeep(result, x.scrub);
   };
   if (refusals.length) return finish('refused');
@@ -123,6 +127,8 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
   x.onPlanned?.(finish('dry-run'));
 
   // ---- the transaction ----
+  const signal = x.enterTransaction?.();
+  const interrupted = () => (signal?.aborted ? `interrupted by ${String(signal.reason)}` : undefined);
   const { writeFileAtomic, sha256 } = await import('../adapters/atomic-write.js');
   const { composeConfig, composeUp, DockerUnavailableError } = await import('../adapters/docker.js');
   const journal = x.journal!;
@@ -171,6 +177,7 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
       written = true;
     }
     entry = await journal.setState(entry, 'written');
+    if (interrupted()) return await restoreAll(interrupted()!, false);
     // docker compose's own reading of the result, when it is installed here
     try {
       const r = await composeConfig(composeFilesLocal, projectDirLocal, { env: x.childEnv });
@@ -185,13 +192,15 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
       entry = await journal.setState(entry, 'restarting', { restarted: [service!] });
       try {
         x.progress(`re-creating ${service}: docker compose up -d ${service}`);
-        const r = await composeUp(composeFilesLocal, projectDirLocal, service!, { env: x.childEnv, ...(x.signal ? { signal: x.signal } : {}) });
+        const r = await composeUp(composeFilesLocal, projectDirLocal, service!, { env: x.childEnv, ...(signal ? { signal } : {}) });
+        if (interrupted()) return await restoreAll(interrupted()!, true);
         if (r.exitCode !== 0) return await restoreAll(`docker compose up -d ${service} failed: ${x.scrub((r.stderr || r.stdout).split('\n').slice(-2).join(' '))}`, true);
         restarted = [service!];
         const url = healthUrl(o.healthUrl, dep);
         if (url) {
           x.progress(`probing the healthcheck ${url}`);
-          const h = await x.makeHealth(url).check(x.signal);
+          const h = await x.makeHealth(url).check(signal);
+          if (interrupted()) return await restoreAll(interrupted()!, true);
           if (!h.ok) return await restoreAll(`healthcheck failed after re-creating ${service}: ${h.detail}`, true);
           x.progress(`healthcheck: ${h.detail}`);
         } else followUp.push(`no DS port of ${service} is published on this host: the healthcheck was skipped (give --health-url)`);

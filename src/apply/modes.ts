@@ -11,13 +11,13 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import type { RootedHost } from '../adapters/host-fs.js';
-import { loadConfig, type LoadedConfig, type ReadonlyHost } from '../core/layers/load.js';
-import { getPath, locate } from '../core/layers/merge.js';
+import { danglingLinkText, loadConfig, type LoadedConfig, type ReadonlyHost } from '../core/layers/load.js';
+import { getPath } from '../core/layers/merge.js';
 import { evaluate, makeContext } from '../core/evaluate.js';
 import type { HostFacts, Rule } from '../core/rules/rule.js';
 import type { Change, DesiredState, Refusal } from '../core/plan/plan.js';
 import { printedChange, wantedChanges, type SecretShown } from '../core/plan/mode-change.js';
-import { overlay } from '../core/plan/validate.js';
+import { overlay, overridesOf } from '../core/plan/validate.js';
 import { newDocument, setValues, jsoncErrors } from '../core/plan/json-edit.js';
 import { unifiedDiff } from '../core/plan/diff.js';
 import { variableFor } from '../core/deploy/entrypoint.js';
@@ -117,11 +117,29 @@ function relFromProject(projectDir: string, hostPath: string): string {
   return rel.startsWith('..') ? hostPath : `./${rel}`;
 }
 
+/** A file the change would edit or create that cannot be used as it is: the change is refused, naming it. */
+class UnusableFile extends Error {
+  override readonly name = 'UnusableFile';
+  constructor(
+    message: string,
+    readonly code: Refusal['code'],
+  ) {
+    super(message);
+  }
+}
+
+/** The text of `p`, null when there is no such file; UnusableFile when it cannot be read or is a link to nothing. */
 async function readText(host: ReadonlyHost, p: string): Promise<string | null> {
   const r = await host.read(p);
   if (r.ok) return r.text;
+  if (r.code === 'ENOENT' && r.linkTarget !== undefined) {
+    throw new UnusableFile(
+      `${danglingLinkText(p, r.linkTarget)}: a write would create ${r.linkTarget}. Nothing was written. Point the link at the file it should be (or restore that file), or remove the link, then run apply again.`,
+      'dangling-link',
+    );
+  }
   if (r.code === 'ENOENT') return null;
-  throw new Error(`${p}: ${r.message}`);
+  throw new UnusableFile(`${r.message}; nothing was written`, 'mode-mechanism');
 }
 
 async function prepareCompose(input: ModeInput, allChanges: readonly Change[]): Promise<ModePlan> {
@@ -237,8 +255,9 @@ async function prepareCompose(input: ModeInput, allChanges: readonly Change[]): 
     const after = composeText(cst);
     if (after !== text) files.set(composeFile, { path: composeFile, before: text, after });
   } catch (e) {
-    if ((e as Error).name !== 'ComposeEditError') throw e;
-    refusals.push({ code: 'mode-mechanism', message: `${composeFile}: ${(e as Error).message}` });
+    if (e instanceof UnusableFile) refusals.push({ code: e.code, message: e.message });
+    else if ((e as Error).name === 'ComposeEditError') refusals.push({ code: 'mode-mechanism', message: `${composeFile}: ${(e as Error).message}` });
+    else throw e;
   }
   if (refusals.length) return { changes, files: [], refusals, notes, introduced: [], resolved: [] };
 
@@ -263,17 +282,16 @@ async function prepareCompose(input: ModeInput, allChanges: readonly Change[]): 
   let introduced: Finding[] = [];
   let resolved: Finding[] = [];
   if (candidate) {
-    for (const c of changes) {
-      const got = getPath(candidate.effective.value, c.key);
-      if (JSON.stringify(got) === JSON.stringify(c.to)) continue;
-      const setters = candidate.effective.setters.get(c.key) ?? [];
-      const last = setters[setters.length - 1];
-      const layer = last ? candidate.layers[last.layer] : undefined;
-      const at = layer ? locate(layer, c.key) : undefined;
+    const lost = changes.filter((c) => JSON.stringify(getPath(candidate!.effective.value, c.key)) !== JSON.stringify(c.to)).map((c) => c.key);
+    // one refusal per deciding setting (JWT_SECRET's three slots decided by one line are one fact)
+    for (const o of overridesOf(candidate, lost)) {
+      const them = o.keys.length === 1 ? 'it' : 'them';
       refusals.push({
         code: 'overridden',
-        message: `${c.key} would not be in effect after the change: ${layer ? `${layer.hostFile ?? layer.file} decides it` : 'no layer sets it'} (ds-harden check shows it as DSH110). Remove it there first.`,
-        ...(at ? { location: at } : {}),
+        message:
+          `${o.keys.join(', ')} would not be in effect after the change: ` +
+          `${o.file ? `${o.file} decides ${them}${o.replaces ? ` (it sets ${o.path} to ${o.what})` : ''}` : `no layer sets ${them}`} (ds-harden check shows it as DSH110). Remove ${them} there first.`,
+        ...(o.at ? { location: o.at } : {}),
       });
     }
     const key = (f: Finding) => `${f.ruleId}|${f.key ?? ''}`;

@@ -21,7 +21,7 @@ import { gatherHostFacts } from '../adapters/host-facts.js';
 import { confineTo } from '../adapters/rooted-path.js';
 import { MAX_CONFIG_BYTES, readBoundedFileSync } from '../adapters/bounded-read.js';
 import { rules } from '../core/rules/index.js';
-import { currentSecret, planSecrets, type DesiredState, type Refusal } from '../core/plan/plan.js';
+import { currentSecret, planSecrets, uniqueRefusals, type DesiredState, type Refusal } from '../core/plan/plan.js';
 import { unifiedDiff } from '../core/plan/diff.js';
 import { K } from '../core/ds/keys.js';
 import { isSecretPath, mask, maskSecretLines, scrubText } from '../core/redact.js';
@@ -37,6 +37,7 @@ import type { TxOutcome } from './transaction.js';
 import { getPath } from '../core/layers/merge.js';
 import { integratorStep, readIntegrator, type IntegratorOptions, type IntegratorState } from './integrator.js';
 import { integratorInstructions, type IntegratorSummary } from './integrator-report.js';
+import { InterruptGate } from './interrupt.js';
 import type { ServicePort } from '../adapters/services/port.js';
 import type { HealthPort } from './transaction.js';
 
@@ -152,6 +153,18 @@ export function rollbackHint(o: ApplyRunOptions, id: string): string {
  * `req` must come from validateRequest().
  */
 export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRunDeps): Promise<ApplyRun> {
+  // Ctrl-C before the transaction ends the run at once (nothing was changed); during it, rolls back (interrupt.ts)
+  const gate = new InterruptGate(deps.onInterrupt, deps.alert ?? deps.progress);
+  const held: { lock?: { release(): Promise<void> } } = {};
+  try {
+    return await gate.race(pipelineRun(req, o, deps, gate, held));
+  } finally {
+    gate.close();
+    await held.lock?.release();
+  }
+}
+
+async function pipelineRun(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRunDeps, gate: InterruptGate, held: { lock?: { release(): Promise<void> } }): Promise<ApplyRun> {
   const secrets: string[] = [];
   const scrub = (t: string) => scrubText(t, secrets);
   if (req.errorcode === undefined && req.allow === undefined && req.secretFile === undefined && req.secretEnv === undefined && !req.generateSecret && req.header === undefined && req.useforrequest === undefined && req.occ === undefined) {
@@ -166,16 +179,19 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
 
   let lock: { release(): Promise<void>; staleFrom?: { pid: number; command: string } } | undefined;
   if (!o.dryRun) {
-    const { acquireLock, LockBusyError, LockCorruptError } = await import('../adapters/lock.js');
+    const { acquireLock, LockBusyError, LockCorruptError, LockPathError } = await import('../adapters/lock.js');
     try {
       lock = await acquireLock(path.join(stateLocal!, 'apply.lock'), { command: o.command });
+      held.lock = lock;
     } catch (e) {
       if (e instanceof LockBusyError || e instanceof LockCorruptError) {
         return { result: early(o, 'refused', [{ code: 'locked', message: e.message }]), scrub };
       }
+      if (e instanceof LockPathError) throw new UsageError(`--state-dir ${o.stateDir}: ${e.message}`);
       throw e;
     }
     if (lock.staleFrom) deps.progress(`note: a previous run (pid ${lock.staleFrom.pid}, ${lock.staleFrom.command}) died holding the lock.`);
+    await deps.pause?.('locked');
   }
   try {
     // An apply that died half-way must be dealt with first — also when the file already holds its new bytes.
@@ -235,6 +251,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
         scrub,
         makeHealth: (url) => deps.makeHealth({ ...o, healthUrl: url })!,
         ...(deps.onPlanned ? { onPlanned: deps.onPlanned } : {}),
+        enterTransaction: () => gate.enterTransaction(),
       });
       return { result, scrub };
     }
@@ -285,7 +302,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
     const finish = (outcome: ApplyOutcome, extra: Partial<ApplyResult> = {}): ApplyRun => {
       const { beforeSha256: _drop, ...rest } = base;
       void _drop;
-      const result: ApplyResult = { ...rest, outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
+      const result: ApplyResult = { ...rest, refusals: uniqueRefusals(rest.refusals), outcome, changed: outcome === 'changed', exitCode: APPLY_EXIT[outcome], ...extra };
       return { result: o.showSecrets ? result : scrubDeep(result, scrub), scrub, beforeSha256: beforeSha };
     };
 
@@ -356,53 +373,42 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
     }
     const { writeFileAtomic, sha256 } = await import('../adapters/atomic-write.js');
     const { runTransaction } = await import('./transaction.js');
-    const controller = new AbortController();
-    const alert = deps.alert ?? deps.progress;
-    const off = deps.onInterrupt((sig) => {
-      if (!controller.signal.aborted) {
-        alert(`${sig}: rolling back, please wait…`);
-        controller.abort(sig);
-      } else alert(`${sig}: still rolling back; ds-harden finishes the rollback before it exits.`);
-    });
-    let outcome: TxOutcome;
+    // from here an interrupt rolls back instead of ending the run (and an interrupt that came already ends it here)
+    const signal = gate.enterTransaction();
     const step = occ && igState && pair && integrator?.needsChange ? integratorStep(occ, ig!.kind as 'nextcloud' | 'owncloud', igState, pair, deps.progress, ig!.checkTimeoutMs) : undefined;
-    try {
-      outcome = await runTransaction(targetLocal, plan.changes.length ? plan.after : undefined, running, {
-        journal: journal!,
-        ...(step ? { integrator: step } : {}),
-        expectSha256: beforeSha,
-        ...(prepared.restoreStat ? { restoreStat: prepared.restoreStat } : {}),
-        async writeFile(localPath, data) {
-          await writeFileAtomic(localPath, data, {
-            // symlinks are followed only inside --root, as check read them (rooted-path.ts)
-            resolve: confineTo(host.root),
-            ...(deps.pause ? { pause: deps.pause } : {}),
-            ...(prepared.writeStat ?? {}),
-            // the last moment before the rename: the file must still hold the bytes the plan was made from
-            precondition: async () => {
-              if (fileSha(localPath) !== beforeSha) throw new ChangedSinceReadError(plan.target);
-            },
-          });
-          return { sha256: sha256(data) };
-        },
-        async serviceCanRead(localPath) {
-          const user = facts.serviceUser;
-          if (!user) return undefined;
-          const st = fs.statSync(localPath);
-          const { canRead } = await import('../core/ds/accounts.js');
-          return canRead({ uid: st.uid, gid: st.gid, mode: st.mode }, user);
-        },
-        ...(services ? { services } : {}),
-        ...(health && running.length > 0 ? { health } : {}),
-        settleMs: o.settleMs ?? (services ? DEFAULT_SETTLE_MS[services.kind] : 0),
-        restartAll: o.restartAll,
-        progress: (l) => deps.progress(scrub(l)),
-        signal: controller.signal,
-        ...(deps.pause ? { pause: deps.pause } : {}),
-      });
-    } finally {
-      off();
-    }
+    const outcome: TxOutcome = await runTransaction(targetLocal, plan.changes.length ? plan.after : undefined, running, {
+      journal: journal!,
+      ...(step ? { integrator: step } : {}),
+      expectSha256: beforeSha,
+      ...(prepared.restoreStat ? { restoreStat: prepared.restoreStat } : {}),
+      async writeFile(localPath, data) {
+        await writeFileAtomic(localPath, data, {
+          // symlinks are followed only inside --root, as check read them (rooted-path.ts)
+          resolve: confineTo(host.root),
+          ...(deps.pause ? { pause: deps.pause } : {}),
+          ...(prepared.writeStat ?? {}),
+          // the last moment before the rename: the file must still hold the bytes the plan was made from
+          precondition: async () => {
+            if (fileSha(localPath) !== beforeSha) throw new ChangedSinceReadError(plan.target);
+          },
+        });
+        return { sha256: sha256(data) };
+      },
+      async serviceCanRead(localPath) {
+        const user = facts.serviceUser;
+        if (!user) return undefined;
+        const st = fs.statSync(localPath);
+        const { canRead } = await import('../core/ds/accounts.js');
+        return canRead({ uid: st.uid, gid: st.gid, mode: st.mode }, user);
+      },
+      ...(services ? { services } : {}),
+      ...(health && running.length > 0 ? { health } : {}),
+      settleMs: o.settleMs ?? (services ? DEFAULT_SETTLE_MS[services.kind] : 0),
+      restartAll: o.restartAll,
+      progress: (l) => deps.progress(scrub(l)),
+      signal,
+      ...(deps.pause ? { pause: deps.pause } : {}),
+    });
     const rollback = rollbackHint(o, outcome.entry.id);
     const readSecret = commandLine(['sudo', 'ds-harden', 'check', ...carried(o, false), '--explain', K.secretInbox, '--show-secrets']);
     const igOut = outcome.kind !== 'not-written' && integrator ? { integrator: { ...integrator, ...(outcome.integrator ?? {}) } } : integrator ? { integrator } : {};

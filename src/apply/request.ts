@@ -8,7 +8,10 @@
  * ipfilter can match?) is checked after the schema, with the rules of core/ds/ipfilter.ts.
  */
 import { UsageError } from '../cli/errors.js';
-import { normalizeRuleAddress } from '../core/ds/ipfilter.js';
+import { analyzeAddress, normalizeRuleAddress } from '../core/ds/ipfilter.js';
+import { parseStrictJson } from '../core/parse/ds-parse.js';
+import { excerpt } from '../core/text/excerpt.js';
+import { httpUrlProblem } from '../core/text/url.js';
 
 /** The desired change as given by the user (before the secret is read and before anything is planned). */
 export interface ApplyRequest {
@@ -102,6 +105,22 @@ function shownValue(v: unknown): string {
 }
 
 /**
+ * The text of a `--policy` file → its JSON value (a UTF-8 byte order mark, as Notepad writes, is dropped). Throws
+ * UsageError naming `file:line:column`, what is wrong and what to do, with the line and a caret under the place to edit.
+ */
+export function parsePolicyText(file: string, raw: string): unknown {
+  const r = parseStrictJson(raw);
+  if (r.ok) return r.value;
+  const e = r.error;
+  const at = e.likely ?? e;
+  const hint = e.hint.charAt(0).toUpperCase() + e.hint.slice(1);
+  throw new UsageError(
+    `--policy ${file}:${at.line}:${at.column}: not valid JSON: ${e.cause}. ${hint}, then run the command again ` +
+      `(a policy file is JSON: {"allow": ["10.0.0.5"], "generateSecret": true}).\n${excerpt(r.text, at.line, at.column)}`,
+  );
+}
+
+/**
  * Check `input` (a parsed policy file, or flags gathered into the same shape) and return it typed.
  * `origin` names where it came from: 'flags' (messages name --flags) or the policy file's path.
  * Throws UsageError naming the field, what it holds and what is expected.
@@ -141,7 +160,15 @@ export async function validateRequest(input: unknown, origin: 'flags' | { policy
     throw new UsageError(`${where('occ')}: occ belongs to Nextcloud or ownCloud, not ${req.integrator}`);
   }
   if (req.storageUrl !== undefined) checkStorageUrl(req.storageUrl, where('storageUrl'));
-  for (const a of req.allow ?? []) checkAllowInput(a, where('allow'));
+  (req.allow ?? []).forEach((a, i) => {
+    const at = origin === 'flags' ? where('allow') : `${where('allow')} item ${i + 1}`;
+    checkAllowInput(a, at);
+    if (req.useforrequest === true && analyzeAddress(normalizeRuleAddress(a)).some((x) => x.kind === 'hostname')) {
+      throw new UsageError(
+        `${at} ${JSON.stringify(a)}: a host name cannot match incoming requests (${origin === 'flags' ? '--useforrequest' : '"useforrequest": true'}: DS compares the client's IP address). Give the integrator's IP address.`,
+      );
+    }
+  });
   return req;
 }
 
@@ -156,23 +183,17 @@ export function mergeRequests(policy: ApplyRequest, flags: ApplyRequest): ApplyR
 }
 
 function checkStorageUrl(url: string, where: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`${where} ${JSON.stringify(url)}: not a URL (e.g. https://nextcloud.example.org/)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new UsageError(`${where} ${JSON.stringify(url)}: DS calls the storage over http:// or https://, not ${u.protocol}`);
-  }
-  if (!u.hostname) throw new UsageError(`${where} ${JSON.stringify(url)}: no host name`);
+  const problem = httpUrlProblem(url, { use: 'DS calls the storage', example: 'https://nextcloud.example.org/' });
+  if (problem) throw new UsageError(`${where} ${JSON.stringify(url)}: ${problem}`);
 }
 
 /**
  * An --allow value must be one address or pattern DS can match, typed as such: no separators, spaces, control
- * characters or regular-expression syntax (DS escapes everything but `*`, so `(5|6)` matches only itself), and
- * never a pattern that matches every client — an allow-all rule first would undo the final deny.
- * Forms DS cannot express (a CIDR without an exact glob) are refused later by the planner (exit 4), with the fix.
+ * characters or regular-expression syntax (DS escapes everything but `*`, so `(5|6)` matches only itself), a form DS
+ * can express (normalizeRuleAddress: a valid IP, a glob, a CIDR with an exact glob — not 10.0.0.256 or 10.0.0.0/12),
+ * and never a pattern that matches every client — an allow-all rule first would undo the final deny.
+ * Throws UsageError (exit 2) naming `where` and the value, with what to write instead. The one check of an address
+ * for flags, policy files and the wizard's answers.
  */
 export function checkAllowInput(raw: string, where: string): void {
   const q = JSON.stringify(raw);
@@ -185,8 +206,9 @@ export function checkAllowInput(raw: string, where: string): void {
   let glob: string;
   try {
     glob = normalizeRuleAddress(raw);
-  } catch {
-    return; // the planner refuses it with DS's reason and the corrected form
+  } catch (e) {
+    // the reason names the value and the form to write (core/ds/ipfilter.ts)
+    throw new UsageError(`${where}: ${(e as Error).message}${/separate rules/.test((e as Error).message) ? ' — one --allow (or "allow" item) each' : ''}`);
   }
   if (glob.replace(/[*.:]/g, '') === '') {
     throw new UsageError(`${where} ${q}: matches every client; an allow-all rule before the final deny would let everyone in. Give the integrators' addresses.`);

@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { UsageError } from '../cli/errors.js';
 import { judgeSecret } from '../core/ds/secret-strength.js';
+import { stripBom } from '../core/parse/ds-parse.js';
 import type { ApplyRequest } from './request.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -49,7 +50,7 @@ export async function resolveSecret(req: ApplyRequest, current: string | undefin
   let value: string;
   let source: string;
   if (req.secretFile !== undefined) {
-    value = (await src.readFile(req.secretFile)).replace(/\r?\n$/, '');
+    value = secretOfFileText(await src.readFile(req.secretFile));
     source = `file ${req.secretFile}`;
   } else if (req.secretEnv !== undefined) {
     const v = src.env[req.secretEnv];
@@ -66,6 +67,16 @@ export async function resolveSecret(req: ApplyRequest, current: string | undefin
   }
   checkProvidedSecret(value, source);
   return { value, source, kept: value === current };
+}
+
+/**
+ * The secret a `--secret-file` holds: its text without one final line break (`echo x > file`, an editor's last
+ * newline) and without a leading UTF-8 byte order mark (U+FEFF, which Windows Notepad writes at the start of a
+ * "UTF-8" file) — neither is part of the secret the user typed. Everything else is kept, and then judged by
+ * checkProvidedSecret. The one reading of a secret file, for apply, rotate-secret, the wizard and probe.
+ */
+export function secretOfFileText(text: string): string {
+  return stripBom(text).text.replace(/\r?\n$/, '');
 }
 
 /** A secret given by the user must be printable ASCII without white space, and strong (as check judges it). */

@@ -24,3 +24,14 @@ export class PromptCancelled extends Error {
     super(message);
   }
 }
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM arrived before a change began: nothing was changed. run.ts prints
+ * "interrupted; nothing was changed" and exits 128 + the signal's number (130, 143), as shells report it.
+ */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  constructor(readonly signal: string) {
+    super(`interrupted (${signal})`);
+  }
+}

@@ -16,6 +16,11 @@ export const EXIT = {
   ROLLED_BACK: 20,
   /** apply/rollback: the change failed and restoring it failed too — act now. */
   ROLLBACK_FAILED: 21,
-  /** wizard: Ctrl-C (or closed input) at a question — nothing changed. 128 + SIGINT, as shells report it. */
+  /**
+   * Ctrl-C before anything was changed (a wizard question, planning, a read-only command), or closed input at a
+   * wizard question. 128 + SIGINT, as shells report it.
+   */
   CANCELLED: 130,
+  /** SIGTERM before anything was changed. 128 + SIGTERM. */
+  TERMINATED: 143,
 } as const;

@@ -4,8 +4,9 @@ import type { Io } from './io.js';
 import { UsageError } from './errors.js';
 import { SEVERITIES, type Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL, DEFAULT_STATE_DIR } from '../apply/defaults.js';
-import { MAX_PROBE_REQUESTS } from '../core/probe/plan.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL, DEFAULT_STATE_DIR, HEALTH_URL } from '../apply/defaults.js';
+import { MAX_PROBE_REQUESTS, PROBE_URL } from '../core/probe/plan.js';
+import { httpUrlProblem } from '../core/text/url.js';
 
 export interface ProgramResult {
   code: number;
@@ -108,7 +109,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .option('--explain <key>', 'print the effective value of a dotted key and every layer that sets it (text, or --format json; -o FILE)')
       .option('--supervisor-conf <file>', 'read the DS program definitions from this supervisord.conf and its [include] files')
       .option('-o, --output <file>', 'write the report to FILE instead of standard output')
-      .option('--url <url>', 'also probe the running server at URL (see ds-harden probe --help) and report both'),
+      .option('--url <url>', 'also probe the running server at URL (see ds-harden probe --help) and report both', httpUrl(PROBE_URL)),
   ).action(async (o: Record<string, unknown>) => {
     // every command is imported when it runs: `--version` and `--help` load none
     const { runCheck } = await import('../commands/check.js');
@@ -137,7 +138,8 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
   commonSourceOptions(
     liveFlags(
       program
-        .command('probe <url>')
+        .command('probe')
+        .argument('<url>', 'the Document Server to probe (http:// or https://)', httpUrl(PROBE_URL))
         .description(
           `probe the running server from outside: JWT (unsigned, wrong/stock secret, alg none, expired), conversion, public pages, ` +
             `X-Forwarded-For — at most ${MAX_PROBE_REQUESTS} requests, ${DEFAULT_TIMEOUT_S} s each, only to URL's origin, redirects to other hosts not followed`,
@@ -177,7 +179,7 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
       .option('--supervisor-conf <file>', 'supervisord.conf to talk to (supervisorctl -c FILE)')
       .option('--restart-all', 'run the literal `supervisorctl restart all` (also starts deliberately stopped programs)', false)
       .option('--settle <seconds>', `how long services must stay up after the restart, ${SETTLE_S.min}–${SETTLE_S.max} (default: 3 supervisor, 35 systemd)`, seconds(SETTLE_S.min, SETTLE_S.max))
-      .option('--health-url <url>', 'DS healthcheck URL', DEFAULT_HEALTH_URL)
+      .option('--health-url <url>', 'DS healthcheck URL', httpUrl(HEALTH_URL), DEFAULT_HEALTH_URL)
       .option('--no-health', 'do not probe the healthcheck')
       .option('--health-timeout <seconds>', `how long to wait for the healthcheck to answer true, ${HEALTH_TIMEOUT_S.min}–${HEALTH_TIMEOUT_S.max} (default: ${DEFAULT_HEALTH_TIMEOUT_MS / 1000})`, seconds(HEALTH_TIMEOUT_S.min, HEALTH_TIMEOUT_S.max))
       .option('--state-dir <dir>', 'where the journal, backups and lock live (host path)', DEFAULT_STATE_DIR);
@@ -356,6 +358,15 @@ function collect(value: string, previous: string[]): string[] {
 function integer(value: string): number {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('expected an integer');
   return Number(value);
+}
+
+/** A commander parser for a URL flag: an http(s) URL with a host, else a usage error naming the flag (exit 2). */
+function httpUrl(rule: Parameters<typeof httpUrlProblem>[1]): (value: string) => string {
+  return (value) => {
+    const problem = httpUrlProblem(value, rule);
+    if (problem) throw new InvalidArgumentError(problem);
+    return value;
+  };
 }
 
 /**

@@ -13,6 +13,8 @@ import { failed, summarizeDeployment, type Report } from '../core/report.js';
 import type { Severity } from '../core/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { nextStep } from '../core/next-step.js';
+import { writeTargetProblem } from '../core/plan/plan.js';
+import { overridesLocal } from '../core/rules/layers/overridden-local.js';
 import { getPath } from '../core/layers/merge.js';
 import { explainKey } from '../core/explain.js';
 import { formatExplainJson, formatExplainText } from '../formatters/explain.js';
@@ -76,7 +78,13 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     findings,
     rules: ruleMetas,
     get: (key) => getPath(loaded.effective.value, key),
-    originFile: (key) => ctx.originLayer(key)?.file,
+    // only a layer that loads after local.json can keep apply's write from taking effect (the image's stock
+    // default.json seen from the Docker host loads before it)
+    originFile: (key) => {
+      const layer = ctx.originLayer(key);
+      return layer && overridesLocal(layer, ctx.layers) ? layer.file : undefined;
+    },
+    ...(writeTargetProblem(loaded) !== undefined ? { targetProblem: writeTargetProblem(loaded)! } : {}),
     options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf', 'compose', 'composeService', 'dockerInspect', 'container']) },
     ...(composeFiles(loaded.deployment) ? { alsoInReach: (file: string) => composeFiles(loaded.deployment)!.has(file) } : {}),
   });

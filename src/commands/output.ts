@@ -23,6 +23,9 @@ export async function writeOutput(output: string, cwd: string, text: string, mod
   try {
     await writeFileAtomic(path.resolve(cwd, output), text, mode !== undefined ? { mode } : {});
   } catch (e) {
-    throw new UsageError(`-o ${output}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    // an fs error (no permission, a directory of that name, a full disk) names the file and the cause; others are bugs
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw e;
+    throw new UsageError(`-o ${output}: cannot write (${code}: ${(e as Error).message.replace(/^[A-Z]+: /, '')})`);
   }
 }

@@ -4,13 +4,13 @@
  * The secret comes from the local configuration (the loader `check` uses), --secret-file or --secret-env; it never
  * appears in argv, output or errors.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { probeClient } from '../adapters/http.js';
+import { readSmallFile } from '../adapters/small-file.js';
+import { secretOfFileText } from '../apply/secret.js';
 import { gatherHostFacts } from '../adapters/host-facts.js';
 import type { CheckOptions } from './check.js';
 import { loadTarget } from './target.js';
@@ -19,13 +19,14 @@ import { evaluate, liveOnlyContext } from '../core/evaluate.js';
 import { liveRules } from '../core/rules/index.js';
 import { K } from '../core/ds/keys.js';
 import { getPath } from '../core/layers/merge.js';
-import { MAX_PROBE_REQUESTS, planProbe, planXff, type ProbeRequest } from '../core/probe/plan.js';
+import { MAX_PROBE_REQUESTS, PROBE_URL, planProbe, planXff, type ProbeRequest } from '../core/probe/plan.js';
 import { makeToken } from '../core/probe/tokens.js';
 import { filterOutcome, judgePage, observe, type Exchange, type LiveObservations } from '../core/probe/judge.js';
 import { claimAddress, inboxCredentials, type InboxCredentials } from '../core/probe/credentials.js';
 import { failed, type ProbeReport } from '../core/report.js';
 import { scrubText } from '../core/redact.js';
 import { TOOL_VERSION } from '../version.js';
+import { httpUrlProblem } from '../core/text/url.js';
 import { formatProbeText } from '../formatters/probe-text.js';
 import { formatProbeJson } from '../formatters/json.js';
 import { formatSarif } from '../formatters/sarif.js';
@@ -50,14 +51,9 @@ export interface ProbeOptions extends LiveOptions, Pick<CheckOptions, 'root' | '
 
 /** The base URL: http(s), no credentials, no query; a path prefix (DS under /office/) is kept and ends in "/". */
 export function probeBase(raw: string): URL {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new UsageError(`${raw}: not a URL (e.g. https://office.example.org/)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${raw}: only http and https URLs can be probed`);
-  if (u.username || u.password) throw new UsageError(`${raw}: leave credentials out of the URL`);
+  const problem = httpUrlProblem(raw, PROBE_URL);
+  if (problem) throw new UsageError(`${JSON.stringify(raw)}: ${problem}`);
+  const u = new URL(raw);
   u.search = '';
   u.hash = '';
   if (!u.pathname.endsWith('/')) u.pathname += '/';
@@ -67,11 +63,8 @@ export function probeBase(raw: string): URL {
 async function secretFromOptions(o: LiveOptions, io: Io): Promise<{ value: string; source: string } | undefined> {
   if (o.secretFile && o.secretEnv) throw new UsageError('choose one of --secret-file and --secret-env');
   if (o.secretFile) {
-    try {
-      return { value: (await fs.readFile(path.resolve(io.cwd, o.secretFile), 'utf8')).replace(/\r?\n$/, ''), source: `file ${o.secretFile}` };
-    } catch (e) {
-      throw new UsageError(`--secret-file ${o.secretFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    // read as apply reads it: a regular file of bounded size (a FIFO would hang), BOM and final newline dropped
+    return { value: secretOfFileText(readSmallFile(o.secretFile, io.cwd, `--secret-file ${o.secretFile}`)), source: `file ${o.secretFile}` };
   }
   if (o.secretEnv) {
     const v = io.env[o.secretEnv];

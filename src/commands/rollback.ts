@@ -9,6 +9,7 @@ import { connectServices, makeHealth, type ServiceOptions } from './services.js'
 import { DEFAULT_SETTLE_MS } from '../apply/defaults.js';
 import { findAccount, canRead } from '../core/ds/accounts.js';
 import { formatRollbackJson, formatRollbackText, type RollbackResult } from '../formatters/history.js';
+import { InterruptGate } from '../apply/interrupt.js';
 
 export interface RollbackOptions extends ServiceOptions {
   readonly root: string;
@@ -27,11 +28,23 @@ function hostPathInside(root: string, local: string): string | undefined {
 }
 
 export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
+  // Ctrl-C before the restore starts ends the run (nothing was changed); during it, the restore finishes (interrupt.ts)
+  const gate = new InterruptGate(io.onInterrupt, (l) => io.err(`\n${l}\n`));
+  const held: { lock?: { release(): Promise<void> } } = {};
+  try {
+    return await gate.race(rollbackRun(o, io, gate, held));
+  } finally {
+    gate.close();
+    await held.lock?.release();
+  }
+}
+
+async function rollbackRun(o: RollbackOptions, io: Io, gate: InterruptGate, held: { lock?: { release(): Promise<void> } }): Promise<number> {
   const host = openRoot(o.root, io.cwd);
   const stateLocal = stateDirOf(host, o.stateDir, false);
   if (!stateLocal) throw new UsageError(`nothing to roll back: no journal in ${o.stateDir}${host.root === '/' ? '' : ` under ${host.root}`} (see ds-harden history)`);
   const { Journal } = await import('../adapters/journal.js');
-  const { acquireLock, LockBusyError, LockCorruptError } = await import('../adapters/lock.js');
+  const { acquireLock, LockBusyError, LockCorruptError, LockPathError } = await import('../adapters/lock.js');
   const { sha256, removeStaleTemps } = await import('../adapters/atomic-write.js');
   const journal = new Journal(path.join(stateLocal, 'journal'), { root: host.root });
   const style = await io.style(o.noColor || o.json);
@@ -39,8 +52,10 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
   let lock;
   try {
     lock = await acquireLock(path.join(stateLocal, 'apply.lock'), { command: 'rollback' });
+    held.lock = lock;
   } catch (e) {
     if (e instanceof LockBusyError || e instanceof LockCorruptError) throw new UserError(e.message, EXIT.REFUSED);
+    if (e instanceof LockPathError) throw new UsageError(`--state-dir ${o.stateDir}: ${e.message}`);
     throw e;
   }
   try {
@@ -107,6 +122,8 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
       integrator = integratorUndoStep(new Occ(entry.integrator.occ, { env }), entry.integrator.kind, values, (l) => say(style.dim(`${l}\n`)), 150_000);
     }
     const { rollBack } = await import('../apply/transaction.js');
+    // the restore starts: an interrupt from here on is acknowledged, and the restore, restart and check finish
+    gate.enterTransaction();
     const outcome = await rollBack(entry, { reason: `rollback requested (${entry.id})`, failed: [], logs: [] }, entry.files.length > 0, running, {
       journal,
       ...(integrator ? { integrator } : {}),

@@ -130,7 +130,8 @@ async function deploymentOptions(o: TargetOptions, host: RootedHost, cwd: string
 
 /**
  * The state directory (journal, backups, lock) as a path on this machine. `create`: make it (mode 0700) when
- * missing — only `apply` does, and only below an existing root. Throws UsageError when it is not a directory.
+ * missing — only `apply` does, and only below an existing root. Throws UsageError when it (or the journal directory in
+ * it) is not a directory.
  * Returns undefined when it does not exist and `create` is false.
  */
 export function stateDirOf(host: RootedHost, stateDir: string, create: boolean): string | undefined {
@@ -142,6 +143,20 @@ export function stateDirOf(host: RootedHost, stateDir: string, create: boolean):
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--state-dir ${stateDir}: ${(e as NodeJS.ErrnoException).code}`);
   }
   if (st && !st.isDirectory()) throw new UsageError(`--state-dir ${stateDir}: ${local} is not a directory`);
+  // what ds-harden keeps inside it must have the kind it needs: the journal a directory, the lock a file (lock.ts)
+  if (st) {
+    const journal = path.join(local, 'journal');
+    const kind = (p: string) => {
+      try {
+        return fs.statSync(p).isDirectory() ? 'dir' : 'other';
+      } catch {
+        return fs.lstatSync(p, { throwIfNoEntry: false }) ? 'other' : 'none'; // a dangling link is not a directory
+      }
+    };
+    if (kind(journal) === 'other') {
+      throw new UsageError(`--state-dir ${stateDir}: ${journal} is not a directory (ds-harden keeps its journal there). Move it away, or pass --state-dir DIR`);
+    }
+  }
   if (st && create) {
     try {
       fs.accessSync(local, fs.constants.W_OK | fs.constants.X_OK);

@@ -1,25 +1,41 @@
 /** evaluate: run every rule over the loaded configuration and stamp the findings. Pure. */
-import type { Finding, Layer, SourceLocation } from './types.js';
+import type { EffectiveConfig, Finding, Layer, Setter, SourceLocation } from './types.js';
 import type { HostFacts, Rule, RuleContext } from './rules/rule.js';
 import type { LoadedConfig } from './layers/load.js';
-import { getPath, layerStart, locate } from './layers/merge.js';
+import { getPath, isPlainObject, layerStart, locate } from './layers/merge.js';
 import type { LiveObservations } from './probe/judge.js';
 import { UNKNOWN_VERSION } from './ds/versions.js';
 import { displayPath, scrubText, secretValues } from './redact.js';
 import { fillRemedy, remedyFor } from './deploy/remedy.js';
 import type { RuleMeta } from './report.js';
 
+/**
+ * The setter that decided the value at `path` and the path it set: the last layer that set `path` itself, unless a later
+ * layer replaced an ancestor with something that is not an object (`"secret": "abc"` in runtime.json after local.json's
+ * `secret.inbox.string`: node-config's extendDeep replaces a non-object wholesale, merge.ts) — then that layer and that
+ * ancestor. When nothing sets `path`, the nearest ancestor's last setter. Undefined when no layer sets any of them.
+ */
+export function decidingSetter(effective: EffectiveConfig, path: string): { setter: Setter; path: string } | undefined {
+  const segs = path.split('.');
+  let best: { setter: Setter; path: string } | undefined;
+  for (let n = segs.length; n > 0; n--) {
+    const key = segs.slice(0, n).join('.');
+    const list = effective.setters.get(key);
+    if (!list || list.length === 0) continue;
+    const last = list[list.length - 1]!;
+    if (!best) best = { setter: last, path: key };
+    else {
+      // an ancestor decides only when it replaced the subtree (a non-object value) after the deeper setter
+      const replaced = [...list].reverse().find((x) => !isPlainObject(x.value));
+      if (replaced && replaced.layer > best.setter.layer) best = { setter: replaced, path: key };
+    }
+  }
+  return best;
+}
+
 export function makeContext(loaded: LoadedConfig, host: HostFacts = {}, live?: LiveObservations): RuleContext {
   const { effective, layers } = loaded;
-  const lastSetter = (path: string) => {
-    const segs = path.split('.');
-    // the deepest path (or nearest ancestor) that some layer set; the last setter decided the value
-    for (let n = segs.length; n > 0; n--) {
-      const list = effective.setters.get(segs.slice(0, n).join('.'));
-      if (list && list.length > 0) return { setter: list[list.length - 1]!, path: segs.slice(0, n).join('.') };
-    }
-    return undefined;
-  };
+  const lastSetter = (path: string) => decidingSetter(effective, path);
   return {
     effective,
     layers,

@@ -50,6 +50,8 @@ export interface NextStep {
    * local-production-linux.json …): apply would refuse, so the command is not offered until they are removed there.
    */
   readonly blockedBy?: readonly { readonly key: string; readonly file: string }[];
+  /** Why apply cannot write the file it edits (local.json is a symbolic link to nothing): the command is not offered. */
+  readonly targetProblem?: string;
 }
 
 export interface NextStepInput {
@@ -65,6 +67,8 @@ export interface NextStepInput {
   readonly alsoInReach?: (file: string) => boolean;
   /** The file of the layer that decides the value at a dotted key (the last setter), when one does. */
   readonly originFile?: (key: string) => string | undefined;
+  /** Why apply would refuse to write local.json whatever it is asked (plan.ts): e.g. it is a symbolic link to nothing. */
+  readonly targetProblem?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '0:0:0:0:0:0:0:1']);
@@ -148,5 +152,11 @@ export function nextStep(input: NextStepInput): NextStep | undefined {
   if (options.composeService) args.push('--compose-service', shellQuote(options.composeService));
   if (options.dockerInspect) args.push('--docker-inspect', shellQuote(options.dockerInspect));
   if (options.container) args.push('--container', shellQuote(options.container));
-  return { fixes, command: (root ? '' : 'sudo ') + args.join(' '), complete, ...(blockedBy.length ? { blockedBy } : {}) };
+  return {
+    fixes,
+    command: (root ? '' : 'sudo ') + args.join(' '),
+    complete,
+    ...(blockedBy.length ? { blockedBy } : {}),
+    ...(input.targetProblem !== undefined ? { targetProblem: input.targetProblem } : {}),
+  };
 }

@@ -104,6 +104,11 @@ export interface Layer {
   readonly text?: string;
   /** The file starts with a UTF-8 byte order mark. */
   readonly bom?: boolean;
+  /**
+   * The file's name is a symbolic link whose target (this host path) does not exist. DS skips such a file as it skips
+   * a missing one (status 'skipped'), so whatever was meant to be in it is not used; apply refuses to write through it.
+   */
+  readonly danglingLink?: string;
   readonly value?: unknown;
   readonly tree?: import('./parse/tree.js').JsonNode;
   readonly error?: ParseFailure;

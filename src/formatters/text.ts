@@ -94,7 +94,13 @@ export function formatText(report: Report, opts: TextOptions): string {
   }
   // findings apply can fix: point at it (dry run first); the command is built by core/next-step.ts
   const next = report.nextStep;
-  if (next?.blockedBy?.length) {
+  if (next?.targetProblem !== undefined) {
+    out.push(
+      style.bold('next step: ') +
+        `ds-harden apply could fix ${next.fixes.join(', ')}, but ${next.targetProblem}: apply would refuse to write through it. ` +
+        'Point the link at the file that holds your settings (or restore that file), or replace the link with a regular file, then run check again.\n',
+    );
+  } else if (next?.blockedBy?.length) {
     const files = [...new Set(next.blockedBy.map((b) => b.file))];
     out.push(
       style.bold('next step: ') +

@@ -1,9 +1,11 @@
 /** apply without services (--service-manager none): flags, policy file, refusals and usage errors as a user sees them. */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ETC_REL, makeRoot, runCli } from '../helpers/cli.js';
+import { BIN, ETC_REL, makeRoot, runCli, shellStatus } from '../helpers/cli.js';
 
 const SECRET = 'Pz6Wq1Lr8Tn3Vb5Xc7Yd9Fg2Hj4Km0As';
 const base = ['--service-manager', 'none', '--no-health'];
@@ -41,6 +43,23 @@ describe('apply: inputs', () => {
     expect(JSON.parse(localOf(root)).services.CoAuthoring.secret.inbox.string).not.toBe(first.inbox.string);
   });
 
+  it('--dry-run shows a new local.json as added lines from /dev/null (@@ -0,0), an existing one without a stray blank line', () => {
+    const fresh = runCli(['apply', '--root', tree(), '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(fresh.code).toBe(10);
+    const diff = fresh.stdout.slice(fresh.stdout.indexOf('--- /dev/null'));
+    expect(diff).toMatch(/^--- \/dev\/null\n\+\+\+ \/etc\/onlyoffice\/documentserver\/local\.json\n@@ -0,0 \+1,\d+ @@\n\+\{\n/);
+    // every line of the hunk is an added line, up to the closing brace
+    const hunk = diff.split('\n').slice(3, diff.split('\n').indexOf('+}') + 1);
+    expect(hunk.every((l) => l.startsWith('+'))).toBe(true);
+    // no blank context line after the last added line: the diff ends there
+    expect(diff.split('\n')[diff.split('\n').indexOf('+}') + 1]).toBe('dry run: nothing was written.');
+    const existing = runCli(['apply', '--root', tree('{\n  "log": {}\n}'), '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(existing.code).toBe(10);
+    const d2 = existing.stdout.slice(existing.stdout.indexOf('--- /etc'));
+    expect(d2).toMatch(/^--- \/etc\/onlyoffice\/documentserver\/local\.json\n\+\+\+ \/etc\/onlyoffice\/documentserver\/local\.json\n@@ -1,3 \+1,\d+ @@\n \{\n/);
+    expect(d2).toMatch(/\n \}\n\\ No newline at end of file\n/);
+  });
+
   it('--json reports outcome and changes with masked secrets', () => {
     const root = tree();
     const r = runCli(['apply', '--root', root, '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } });
@@ -72,16 +91,96 @@ describe('apply: usage errors (exit 2) and refusals (exit 4) change nothing', ()
     expect(localOf(root)).toBe('{}\n');
   });
 
-  it('refuses a CIDR that has no exact glob, and a local.json DS cannot parse', () => {
+  it('a CIDR that has no exact glob is a usage error naming the blocks to list instead; a local.json DS cannot parse is refused', () => {
     const root = tree('{}\n');
     const r = runCli(['apply', '--root', root, '--allow', '10.0.0.0/12', ...base]);
-    expect(r.code).toBe(4);
-    expect(r.stdout).toContain('10.0.0.0/12');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--allow: ipfilter address "10.0.0.0/12": DS has no CIDR support and no single glob expresses /12: write the 16 /16 blocks it covers as separate rules (10.0.*, 10.1.*');
+    expect(r.stderr).toContain('one --allow (or "allow" item) each');
     expect(localOf(root)).toBe('{}\n');
     const broken = tree('{"services": {');
     const r2 = runCli(['apply', '--root', broken, '--allow', '10.0.0.5', ...base]);
     expect(r2.code).toBe(4);
     expect(r2.stdout).toMatch(/cannot be parsed by this DS version .* at 1:15/);
+  });
+});
+
+describe('apply refusals: each fact once, blamed on the file that decides', () => {
+  it('a later layer that replaces the secret object: one refusal line naming that file and key, not one per slot', () => {
+    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: '{}\n', [`${ETC_REL}/local-production-linux.json`]: '{\n  "services": {"CoAuthoring": {"secret": "abc"}}\n}\n' });
+    const r = runCli(['apply', '--root', root, '--generate-secret', ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    const lines = r.stdout.slice(r.stdout.indexOf('refused — nothing was changed:')).split('\n').filter((l) => l.startsWith('  - '));
+    expect(lines).toEqual([
+      '  - /etc/onlyoffice/documentserver/local-production-linux.json:2:32: services.CoAuthoring.secret.inbox.string, services.CoAuthoring.secret.outbox.string, ' +
+        'services.CoAuthoring.secret.session.string would be written to local.json, but /etc/onlyoffice/documentserver/local-production-linux.json loads later and ' +
+        'sets services.CoAuthoring.secret to a string (line 2), which replaces them — DS would never see the change. Remove services.CoAuthoring.secret from that file (or change it there), then re-run.',
+    ]);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(localOf(root)).toBe('{}\n');
+  });
+});
+
+describe('Ctrl-C before the transaction: "interrupted; nothing was changed", exit 130 (ended by the signal, as a shell reports it), the lock released', () => {
+  /** Start the CLI paused at a test step (DS_HARDEN_TEST_PAUSE_AT), send `signal` when it gets there, return what it printed. */
+  async function interruptAt(args: string[], step: string, signal: NodeJS.Signals = 'SIGINT') {
+    const marker = path.join(makeRoot(undefined), 'paused');
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, NO_COLOR: '1', DS_HARDEN_TEST_PAUSE_AT: step, DS_HARDEN_TEST_PAUSE_FILE: marker },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(shellStatus(code, sig))));
+    for (let i = 0; i < 300 && !fs.existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(marker), `paused at ${step}: ${stdout}${stderr}`).toBe(true);
+    child.kill(signal);
+    return { code: await done, stdout, stderr };
+  }
+
+  for (const [step, when] of [['locked', 'while planning (the lock taken, nothing loaded yet)'], ['planned', 'with the plan printed, before anything is written']] as const) {
+    it(`${when}`, async () => {
+      const root = tree('{}\n');
+      const r = await interruptAt(['apply', '--root', root, '--allow', '10.0.0.5', '--generate-secret', ...base], step);
+      expect(r.code, r.stdout + r.stderr).toBe(130);
+      expect(r.stderr).toContain('interrupted; nothing was changed');
+      expect(r.stderr).not.toContain('rolling back');
+      expect(localOf(root)).toBe('{}\n');
+      const state = path.join(root, 'var/lib/ds-harden');
+      expect(fs.readdirSync(state)).toEqual([]); // no lock left behind, no journal entry
+      // the next run is not held up by the interrupted one
+      const again = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--generate-secret', ...base]);
+      expect(again.code, again.stdout + again.stderr).toBe(10);
+      expect(again.stdout).not.toContain('died holding the lock');
+    });
+  }
+
+  it('SIGTERM there: the same message, exit 143', async () => {
+    const root = tree('{}\n');
+    const r = await interruptAt(['apply', '--root', root, '--allow', '10.0.0.5', ...base], 'planned', 'SIGTERM');
+    expect(r.code, r.stdout + r.stderr).toBe(143);
+    expect(r.stderr).toContain('interrupted; nothing was changed');
+    expect(localOf(root)).toBe('{}\n');
+  });
+
+  it('a read-only command (probe waiting for a server that does not answer): the same message, exit 130', async () => {
+    const server = net.createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [BIN, 'probe', `http://127.0.0.1:${port}/`, '--no-config', '--timeout', '30'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const done = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(shellStatus(code, sig))));
+      await new Promise<void>((resolve) => server.once('connection', () => resolve()));
+      child.kill('SIGINT');
+      expect(await done).toBe(130);
+      expect(stderr).toContain('interrupted; nothing was changed');
+    } finally {
+      server.close();
+    }
   });
 });
 
@@ -171,7 +270,8 @@ describe('apply --json follows schemas/apply-result.schema.json', () => {
       runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--dry-run', '--json', ...base], { env: { S: SECRET } }),
       runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } }),
       runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--secret-env', 'S', '--json', ...base], { env: { S: SECRET } }),
-      runCli(['apply', '--root', root, '--allow', '10.0.0.0/12', '--json', ...base]),
+      // refused: the new rules would block DS's callbacks to the storage host
+      runCli(['apply', '--root', root, '--allow', '10.0.0.6', '--storage-url', 'https://192.168.50.9/', '--json', ...base]),
     ];
     expect(runs.map((r) => r.code)).toEqual([10, 10, 0, 4]);
     const outcomes = runs.map((r) => {

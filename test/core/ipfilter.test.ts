@@ -594,6 +594,23 @@ describe('normalizeRuleAddress', () => {
     expect(() => normalizeRuleAddress(input)).toThrow(message);
   });
 
+  it('a CIDR without an exact glob names the globs of the blocks it covers (what to write instead)', () => {
+    const msg = (a: string) => {
+      try {
+        normalizeRuleAddress(a);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(msg('10.0.0.0/12')).toContain(`write the 16 /16 blocks it covers as separate rules (${Array.from({ length: 16 }, (_, i) => `10.${i}.*`).join(', ')})`);
+    expect(msg('10.1.2.3/20')).toContain('write the 16 /24 blocks it covers as separate rules (10.1.0.*, 10.1.1.*, 10.1.2.*');
+    expect(msg('192.168.0.0/23')).toContain('(192.168.0.*, 192.168.1.*)');
+    expect(msg('10.0.0.0/31')).toContain('(10.0.0.0, 10.0.0.1)');
+    expect(msg('fe80::/10')).toContain('write the 64 /16 blocks it covers as separate rules (fe80:*, fe81:* … febf:*)');
+    expect(msg('10.0.0.256')).toContain('write four numbers from 0 to 255 separated by dots');
+  });
+
   it('what it writes is accepted by analyzeAddress without IP-matching issues', () => {
     for (const a of ['::1', '2001:DB8::1', '10.0.0.0/8', '2001:db8::/32', ' 10.0.0.1']) {
       expect(analyzeAddress(normalizeRuleAddress(a)), a).toStrictEqual([]);

@@ -211,7 +211,7 @@ describe('ds-harden proxy with a hostile value (CLI)', () => {
     }
     const fromPolicy = runCli(['proxy', '--type', 'nginx', '--policy', policy, '-o', path.join(dir, 'p.conf')]);
     expect([fromPolicy.code, fromPolicy.stdout]).toEqual([2, '']);
-    expect(fromPolicy.stderr).toContain(`--policy ${policy}: "allow" "192.168.10.20\\n    allow all;": contains a space or control character`);
+    expect(fromPolicy.stderr).toContain(`--policy ${policy}: "allow" item 1 "192.168.10.20\\n    allow all;": contains a space or control character`);
     expect(fs.existsSync(path.join(dir, 'p.conf'))).toBe(false);
     expect(fs.readdirSync(dir)).toEqual(['policy.json']);
   });

@@ -4,11 +4,12 @@
  * rollback; docker compose itself is a stand-in (test/support/fake-docker.mjs) since no Docker engine runs here. And the
  * installs whose mechanism ds-harden does not write: refused with the exact change printed.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findingsOf, makeRoot, runCli, runCliAsync } from '../helpers/cli.js';
+import { BIN, findingsOf, makeRoot, runCli, runCliAsync } from '../helpers/cli.js';
 import { installTree } from '../helpers/installs.js';
 import { REPO } from '../helpers/context.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -67,6 +68,23 @@ describe('apply --compose (Docker Compose from the host)', () => {
     expect(r.stdout + r.stderr).not.toContain(SECRET);
     expect(read(COMPOSE(root))).toBe(before);
     expect(fs.existsSync(path.join(root, 'onlyoffice-jwt.env'))).toBe(false);
+  });
+
+  it('a file it would create or edit is a symbolic link to nothing: refused (exit 4) naming the link and its target, nothing created', () => {
+    for (const [name, args] of [
+      ['onlyoffice-jwt.env', ['--jwt-env-file']],
+      ['local-production-linux.json', []],
+    ] as const) {
+      const root = installTree('compose-9.2');
+      const before = read(COMPOSE(root));
+      fs.mkdirSync(path.join(root, 'srv'));
+      fs.symlinkSync(`/srv/${name}`, path.join(root, name));
+      const r = apply(root, [...args]);
+      expect(r.code, r.stdout + r.stderr).toBe(4);
+      expect(r.stdout).toContain(`/${name} is a symbolic link to /srv/${name}, which does not exist: a write would create /srv/${name}. Nothing was written.`);
+      expect(fs.existsSync(path.join(root, 'srv', name))).toBe(false);
+      expect(read(COMPOSE(root))).toBe(before);
+    }
   });
 
   it('--jwt-env-file: byte-exact outside the edited keys, comments kept, the secret only in a 0600 env_file; idempotent', () => {
@@ -209,6 +227,34 @@ describe('apply --compose (Docker Compose from the host)', () => {
       expect(read(COMPOSE(root))).toBe(before);
       expect(fs.existsSync(path.join(root, 'onlyoffice-jwt.env'))).toBe(false);
       expect(dockerCalls(env).filter((c) => c.argv.includes('up')).length).toBe(2);
+    });
+
+    it('Ctrl-C while the healthcheck is awaited: every file restored, the container re-created from them (exit 20)', async () => {
+      const hang = http.createServer(() => undefined); // accepts, never answers
+      await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+      try {
+        const root = installTree('compose-9.2');
+        const before = read(COMPOSE(root));
+        const env = fakeDockerEnv();
+        const args = applyArgs(root, ['--jwt-env-file', '--compose-up', '--health-url', `http://127.0.0.1:${(hang.address() as { port: number }).port}/healthcheck`, '--health-timeout', '60']);
+        const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        const done = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+        for (let i = 0; i < 400 && !out.includes('probing the healthcheck'); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(out).toContain('probing the healthcheck');
+        child.kill('SIGINT');
+        expect(await done, out).toBe(20);
+        expect(out).toContain('SIGINT: rolling back, please wait');
+        expect(out).toContain('interrupted by SIGINT');
+        expect(read(COMPOSE(root))).toBe(before);
+        expect(fs.existsSync(path.join(root, 'onlyoffice-jwt.env'))).toBe(false);
+        expect(dockerCalls(env).filter((c) => c.argv.includes('up')).length).toBe(2);
+      } finally {
+        hang.closeAllConnections();
+        hang.close();
+      }
     });
 
     it('without docker compose on this machine: written, the restart skipped and said so', () => {

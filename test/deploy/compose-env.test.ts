@@ -130,6 +130,16 @@ describe('Docker environment cases (compose file line of each finding)', () => {
     expect(all.filter((x) => x.ruleId === 'DSH904').map(at)).toEqual(['/ds.env:2']);
   });
 
+  it('an env_file saved with a UTF-8 byte order mark is read as compose reads it (the mark dropped; columns as an editor shows them)', () => {
+    const all = withLine(undefined, (root) => {
+      const file = path.join(root, 'docker-compose.yml');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('    environment:\n', '    env_file: ds.env\n    environment:\n'));
+      fs.writeFileSync(path.join(root, 'ds.env'), '\uFEFFJWT_SECRET=changeme\n');
+    });
+    const f = all.filter((x) => x.ruleId === 'DSH904');
+    expect(f.map((x) => x.location)).toEqual([{ file: '/ds.env', line: 1, column: 1 }]);
+  });
+
   it('local.json bind-mounted as a file: DSH905, and the environment is not judged (it is ignored)', () => {
     const all = withLine('      - JWT_SECRET=secret', (root) => {
       const file = path.join(root, 'docker-compose.yml');

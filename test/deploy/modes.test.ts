@@ -184,6 +184,16 @@ describe('Docker: the environment as a layer, with provenance', () => {
     expect(report.findings.filter((f) => JWT_RULES.test(f.ruleId))).toEqual([]);
   });
 
+  it('docker inspect output saved with a UTF-8 byte order mark (a Windows editor) is read like one without', () => {
+    const root = installTree('aio-9.3');
+    const file = path.join(root, 'inspect.json');
+    fs.writeFileSync(file, '\uFEFF' + fs.readFileSync(file, 'utf8'));
+    const { report } = check(root, '--docker-inspect', file);
+    expect(report.deployment.kind).toBe('docker-container');
+    const env = Object.fromEntries(report.deployment.environment!.map((v) => [v.name, v]));
+    expect(env.JWT_HEADER).toMatchObject({ value: 'AuthorizationJwt', origin: { line: 12, how: 'Config.Env[2]' } });
+  });
+
   it('--container NAME runs docker inspect here (a stand-in docker); an unknown name or no docker is a usage error', () => {
     const root = installTree('aio-9.3');
     const bin = path.join(root, 'bin');

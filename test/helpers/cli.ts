@@ -81,6 +81,14 @@ export function findingsOf(r: CliResult): JsonFinding[] {
   return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
 }
 
+/**
+ * The exit status a shell reports (`$?`) for a child that ended with `code`, or was ended by `signal`: 128 + the
+ * signal's number (SIGINT 130, SIGTERM 143), as an interrupted program ends by re-raising the signal.
+ */
+export function shellStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? os.constants.signals[signal] : 0);
+}
+
 /** No Node stack trace ever reaches the user. */
 export function expectNoStack(text: string): boolean {
   return !/^\s+at .+\(.+:\d+:\d+\)$/m.test(text) && !/node:internal/.test(text);

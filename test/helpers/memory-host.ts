@@ -7,6 +7,8 @@ export interface MemFile {
   stat?: Partial<FileStat>;
   /** Simulate a read error (e.g. 'EACCES'). */
   error?: string;
+  /** The name is a symbolic link to this host path, which does not exist (a read gives ENOENT and the target). */
+  linkTo?: string;
 }
 
 export function memoryHost(files: Record<string, string | MemFile>, hostname?: string): ReadonlyHost {
@@ -16,6 +18,7 @@ export function memoryHost(files: Record<string, string | MemFile>, hostname?: s
     async read(p): Promise<ReadResult> {
       const f = norm[p];
       if (!f) return { ok: false, code: 'ENOENT', message: `${p}: no such file` };
+      if (f.linkTo !== undefined) return { ok: false, code: 'ENOENT', message: `${p}: no such file`, linkTarget: f.linkTo };
       const stat: FileStat = { uid: 0, gid: 0, mode: 0o644, size: Buffer.byteLength(f.text), isSymlink: false, ...f.stat };
       if (f.error) return { ok: false, code: f.error, message: `${p}: ${f.error}`, stat };
       return { ok: true, text: f.text, stat };

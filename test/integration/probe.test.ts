@@ -123,6 +123,16 @@ describe('ds-harden probe', () => {
     });
   }
 
+  it('--secret-file saved by Notepad (UTF-8 byte order mark, CRLF): the secret without them signs the requests DS accepts', async () => {
+    const s = await ds({ jwt: true, secret: SECRET });
+    const file = path.join(makeRoot(undefined), 'jwt.txt');
+    fs.writeFileSync(file, `\uFEFF${SECRET}\r\n`);
+    const { run, out } = await probeJson(s.url, ['--secret-file', file]);
+    expect(verdict(out, 'cmd-configured'), run.stderr).toBe('accepted');
+    expect(ids(out)).not.toContain('DSH809');
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
   it('the configured secret does not match the running server (or the header is wrong on a header-only DS): DSH809', async () => {
     const s = await ds({ jwt: true, secret: SECRET, tokenMode: 'header-only', header: 'AuthorizationJwt' });
     const { run, out } = await probeJson(s.url, ['--secret-env', 'DSH_TEST_SECRET'], { DSH_TEST_SECRET: SECRET });

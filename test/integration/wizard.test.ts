@@ -313,14 +313,14 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     expect(snapshot(root)).toEqual(before);
   });
 
-  it('a refused plan lets the admin change the answers (a host name with useforrequest)', { timeout: T }, async (ctx) => {
+  it('answers that do not fit together (a host name with useforrequest) let the admin change them', { timeout: T }, async (ctx) => {
     const root = makeRoot('v9.3.0');
     const t = wizard(ctx, root);
     const steps = nextcloud({ addresses: typed('cloud.example.org'), useforrequest: typed('y') });
     await answer(t, [...steps.slice(0, 6), { prompt: Q.proxy, answer: typed('y') }, ...steps.slice(6)]);
     const refused = await t.waitFor('? Change your answers and try again?');
-    expect(refused).toContain('refused — nothing was changed:');
-    expect(refused).toContain('a host name cannot match incoming requests');
+    expect(refused).toContain('These answers do not fit together — nothing was changed:');
+    expect(refused).toContain('--allow "cloud.example.org": a host name cannot match incoming requests (--useforrequest');
     t.press('Enter');
     // the second round starts from the first round's answers
     const again = await t.waitFor(/\? Which integrator[^\n]*\n[\s\S]*$/, { from: refused.length - 40 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { load, LOCAL, ETC } from '../helpers/context.js';
 import { memoryHost } from '../helpers/memory-host.js';
 import { stockFiles } from '../helpers/context.js';
-import { planApply, type DesiredState } from '../../src/core/plan/plan.js';
+import { planApply, uniqueRefusals, type DesiredState } from '../../src/core/plan/plan.js';
 import { validateCandidate } from '../../src/core/plan/validate.js';
 import { unifiedDiff } from '../../src/core/plan/diff.js';
 import { getPath } from '../../src/core/layers/merge.js';
@@ -117,6 +117,31 @@ describe('validateCandidate', () => {
     expect(r?.location).toMatchObject({ file: `${ETC}/local-production-linux.json`, line: 2 });
   });
 
+  it('a later layer that replaces the secret object with a string: one refusal naming that file, line and key — not one per slot, not local.json, no "introduces" echo', async () => {
+    const runtime = '/var/www/onlyoffice/Data/runtime.json';
+    const files = { ...stockFiles('v9.3.0'), [runtime]: '{\n  "services": {"CoAuthoring": {"secret": "abc"}}\n}\n' };
+    const loaded = await load(files, { dsVersion: '9.3.0' });
+    const plan = planApply(loaded, { secret: SECRET }, { normalize: false });
+    const v = await validateCandidate(memoryHost(files), loaded, plan, rules, {});
+    expect(v.refusals).toEqual([
+      {
+        code: 'overridden',
+        message:
+          'services.CoAuthoring.secret.inbox.string, services.CoAuthoring.secret.outbox.string, services.CoAuthoring.secret.session.string would be written to local.json, ' +
+          `but ${runtime} loads later and sets services.CoAuthoring.secret to a string (line 2), which replaces them — DS would never see the change. ` +
+          'Remove services.CoAuthoring.secret from that file (or change it there), then re-run.',
+        location: { file: runtime, line: 2, column: 32, endLine: 2, endColumn: 47 },
+      },
+    ]);
+    expect(v.introduced.map((f) => f.ruleId)).not.toContain('DSH300');
+  });
+
+  it('uniqueRefusals keeps each fact once, in order', () => {
+    const a = { code: 'overridden' as const, message: 'x', location: { file: 'f', line: 1, column: 2 } };
+    const b = { code: 'overridden' as const, message: 'x', location: { file: 'f', line: 3, column: 2 } };
+    expect(uniqueRefusals([a, b, { ...a }, b, { code: 'locked', message: 'x' }])).toEqual([a, b, { code: 'locked', message: 'x' }]);
+  });
+
   it('accepts a clean change and lists what it resolves', async () => {
     const files = stockFiles('v9.3.0');
     const loaded = await load(files, { dsVersion: '9.3.0' });
@@ -131,5 +156,26 @@ describe('unifiedDiff', () => {
   it('shows only changed lines with context', () => {
     const d = unifiedDiff('a\nb\nc\nd\ne\nf\ng\nh\n', 'a\nb\nc\nD\ne\nf\ng\nh\n', 'old', 'new', 1);
     expect(d).toBe('--- old\n+++ new\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n');
+  });
+
+  // the expected texts are what GNU diffutils `diff -u` prints for the same two files (with a count of 1 written out)
+  it('a new file: no old lines (@@ -0,0), no blank context line at the end', () => {
+    expect(unifiedDiff('', '{\n  "a": 1\n}\n', '/dev/null', 'local.json')).toBe('--- /dev/null\n+++ local.json\n@@ -0,0 +1,3 @@\n+{\n+  "a": 1\n+}\n');
+  });
+
+  it('an emptied file: @@ -1,N +0,0', () => {
+    expect(unifiedDiff('{}\n', '', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,1 +0,0 @@\n-{}\n');
+  });
+
+  it('an existing file: the final newline is not an extra line', () => {
+    expect(unifiedDiff('{\n  "a": 1\n}\n', '{\n  "a": 2\n}\n', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,3 +1,3 @@\n {\n-  "a": 1\n+  "a": 2\n }\n');
+  });
+
+  it('files without a final newline: "\\ No newline at end of file" after such a last line', () => {
+    expect(unifiedDiff('{\n  "a": 1\n}', '{\n  "a": 2\n}', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,3 +1,3 @@\n {\n-  "a": 1\n+  "a": 2\n }\n\\ No newline at end of file\n');
+    // only the final newline added: the last line differs
+    expect(unifiedDiff('{}', '{}\n', 'a', 'b')).toBe('--- a\n+++ b\n@@ -1,1 +1,1 @@\n-{}\n\\ No newline at end of file\n+{}\n');
+    // a new file without one
+    expect(unifiedDiff('', '{}', '/dev/null', 'b')).toBe('--- /dev/null\n+++ b\n@@ -0,0 +1,1 @@\n+{}\n\\ No newline at end of file\n');
   });
 });

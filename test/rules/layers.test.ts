@@ -79,6 +79,18 @@ describe('DSH104 skipped layer', () => {
   it('is silent for an object', async () => {
     expect(await run(byId('DSH104'), { [LOCAL]: '{}' }, { release: 'v9.3.0' })).toEqual([]);
   });
+  it('fires for a symbolic link to a file that does not exist (DS skips it as a missing file), naming link and target', async () => {
+    for (const release of ['v8.3.3', 'v9.3.0']) {
+      const f = await run(byId('DSH104'), { [LOCAL]: { text: '', linkTo: '/srv/config/local.json' } }, { release });
+      expect(f).toHaveLength(1);
+      expect(f[0]).toMatchObject({ severity: 'medium', location: { file: LOCAL, line: 1, column: 1 } });
+      expect(f[0]!.message).toBe(`${LOCAL} is a symbolic link to /srv/config/local.json, which does not exist: DS skips it as a missing file, so the settings meant for ${LOCAL} are not used.`);
+    }
+    // another layer: low, as for the other ignored files
+    const lpl = `${ETC}/local-production-linux.json`;
+    const g = await run(byId('DSH104'), { [lpl]: { text: '', linkTo: '/srv/lpl.json' } }, { release: 'v9.3.0' });
+    expect(g.map((x) => x.severity)).toEqual(['low']);
+  });
 });
 
 describe('DSH105 broken runtime.json', () => {
@@ -107,6 +119,18 @@ describe('DSH110 later layer overrides local.json', () => {
   });
   it('is silent when local.json decides', async () => {
     expect(await run(byId('DSH110'), { [LOCAL]: ENABLE }, { release: 'v9.3.0' })).toEqual([]);
+  });
+  it('fires once for a later layer that replaces a managed object with a string (every secret slot gone), at that line', async () => {
+    const f = await run(
+      byId('DSH110'),
+      {
+        [LOCAL]: '{"services":{"CoAuthoring":{"secret":{"inbox":{"string":"Qm7T2vX9pL4sK8dR1wF6hJ3nB5cZ0yGa"}}}}}',
+        [`${ETC}/local-production-linux.json`]: '{\n"services":{"CoAuthoring":{"secret":"abc"}}}',
+      },
+      { release: 'v9.3.0' },
+    );
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ key: 'services.CoAuthoring.secret', location: { file: `${ETC}/local-production-linux.json`, line: 2 } });
   });
 });
 

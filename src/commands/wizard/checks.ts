@@ -1,13 +1,12 @@
 /**
  * The checks behind the wizard's typed answers — the same functions that check `apply`'s flags, so a value the
  * wizard accepts is one `apply` accepts, and the message under the prompt is the one `apply` prints:
- * validateRequest (schema, checkAllowInput, the storage URL), normalizeRuleAddress (what the planner refuses, e.g.
- * a CIDR DS cannot express), parseOccPrefix (--nextcloud-occ), resolveSecret (--secret-file: readable, strong).
+ * validateRequest (schema; checkAllowInput: an address DS can match, e.g. no CIDR DS cannot express; the storage URL),
+ * parseOccPrefix (--nextcloud-occ), resolveSecret (--secret-file: readable, strong).
  */
 import { UsageError } from '../../cli/errors.js';
 import { validateRequest } from '../../apply/request.js';
 import { resolveSecret } from '../../apply/secret.js';
-import { normalizeRuleAddress } from '../../core/ds/ipfilter.js';
 import { parseOccPrefix } from '../../adapters/integrator/occ.js';
 import { readSmallFile } from '../../adapters/small-file.js';
 import type { AnswerChecks } from './questions.js';
@@ -31,13 +30,6 @@ export function answerChecks(cwd: string): AnswerChecks {
       verdict(async () => {
         if (list.length === 0) throw new UsageError("give at least one address: the integrator's IP as DS sees it (behind NAT or a Docker network, the address DS's log shows)");
         await validateRequest({ allow: [...list] }, 'flags');
-        for (const a of list) {
-          try {
-            normalizeRuleAddress(a);
-          } catch (e) {
-            throw new UsageError((e as Error).message);
-          }
-        }
       }),
     storageUrl: (url) => verdict(() => validateRequest({ storageUrl: url }, 'flags')),
     header: (name) => verdict(() => validateRequest({ header: name }, 'flags')),

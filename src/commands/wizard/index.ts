@@ -10,6 +10,7 @@
  * writes nothing and exits 0. After the admin confirmed, an interrupt is the transaction's: roll back, exit 20.
  */
 import type { Io } from '../../cli/io.js';
+import { UsageError } from '../../cli/errors.js';
 import { EXIT } from '../../cli/exit-codes.js';
 import { validateRequest, type ApplyRequest } from '../../apply/request.js';
 import { runApplyPipeline, type ApplyRunOptions } from '../../apply/pipeline.js';
@@ -94,7 +95,15 @@ export async function runWizard(o: WizardOptions, io: Io): Promise<number> {
   let beforeSha256: string | null | undefined;
   for (;;) {
     answers = await askAnswers(prompter, detected, checks, say, answers);
-    req = await validateRequest(policyOf(answers, detected), 'flags');
+    try {
+      req = await validateRequest(policyOf(answers, detected), 'flags');
+    } catch (e) {
+      // each answer was checked alone; together they can still contradict (a host name with useforrequest)
+      if (!(e instanceof UsageError)) throw e;
+      say(style.red('These answers do not fit together — nothing was changed:\n') + `  - ${e.message}\n`);
+      if (await prompter.confirm({ message: 'Change your answers and try again?', default: true })) continue;
+      return EXIT.USAGE;
+    }
     say('\n' + style.bold('The plan (what `ds-harden apply --dry-run` shows for these answers):') + '\n');
     const preview = await runApplyPipeline(req, runOptions(o, true), deps);
     const r = preview.result;

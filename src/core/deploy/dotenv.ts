@@ -16,6 +16,7 @@
  * - unquoted and double-quoted values are interpolated (`${VAR}`, interpolate.ts) with the variables defined earlier in
  *   the same file and the lookup (godotenv.go expandVariables).
  */
+import { stripBom } from '../parse/ds-parse.js';
 import { interpolate, type Lookup } from './interpolate.js';
 import { offsetToPosition } from '../text/position.js';
 
@@ -55,8 +56,14 @@ function expandEscapes(s: string): string {
   });
 }
 
-/** Parse a dotenv text; `lookup` supplies variables not defined earlier in the file (the shell, the project's .env). */
-export function parseDotenv(text: string, lookup: Lookup = () => undefined): DotenvResult {
+/**
+ * Parse a dotenv text; `lookup` supplies variables not defined earlier in the file (the shell, the project's .env).
+ * A leading UTF-8 byte order mark is dropped first, as compose does (compose-spec/compose-go@e70e961c
+ * dotenv/godotenv.go:56-58, parseWithLookup: `bytes.TrimPrefix(data, utf8BOM)`); positions count from after it, as an
+ * editor shows the file.
+ */
+export function parseDotenv(raw: string, lookup: Lookup = () => undefined): DotenvResult {
+  const text = stripBom(raw).text;
   const entries: DotenvEntry[] = [];
   const defined = new Map<string, string>();
   const look: Lookup = (n) => lookup(n) ?? defined.get(n);

@@ -5,6 +5,7 @@
  * absent), `Mounts[]` {Type, Source, Destination, RW}, `HostConfig.PortBindings` {"80/tcp": [{HostIp, HostPort}]},
  * `Config.Image`, `Config.Labels` (compose puts com.docker.compose.project.config_files and …service there).
  */
+import { stripBom } from '../parse/ds-parse.js';
 import { buildTree, type JsonNode } from '../parse/tree.js';
 import { offsetToPosition } from '../text/position.js';
 import { imageVersion, DS_IMAGE } from './image.js';
@@ -20,7 +21,9 @@ function child(n: JsonNode | undefined, key: string | number): JsonNode | undefi
 }
 
 /** Parse `docker inspect` output (`file` names it in locations). Throws InspectError when it is not one. */
-export function containerFromInspect(file: string, text: string): ContainerSpec {
+export function containerFromInspect(file: string, raw: string): ContainerSpec {
+  // a file saved by a Windows editor may start with a UTF-8 byte order mark, which JSON.parse refuses
+  const text = stripBom(raw).text;
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -498,7 +498,28 @@ function cidrDetail(text: string): string {
     return `its host bits are set (the block is ${net}, glob ${show(cidrToGlob(net))})`;
   }
   const next = Math.ceil(prefix / step) * step;
-  return `no single glob expresses /${prefix}: write the ${2 ** (next - prefix)} /${next} blocks as separate rules, or exact addresses`;
+  const count = 2 ** (next - prefix);
+  const glob = blockGlob(addr, prefix, next);
+  const shown = count <= 16 ? Array.from({ length: count }, (_, i) => glob(i)).join(', ') : `${glob(0)}, ${glob(1)} … ${glob(count - 1)}`;
+  return `no single glob expresses /${prefix}: write the ${count} /${next} blocks it covers as separate rules (${shown}), or exact addresses`;
+}
+
+/**
+ * The DS glob of the i-th /`next` block of `addr`/`prefix` (next: the following multiple of 8 for IPv4, 16 for IPv6),
+ * in address order: for 10.0.0.0/12, 0 → 10.0.*, 15 → 10.15.*. The blocks differ only in the group (octet or 16-bit
+ * group) that `prefix` cuts through, so block i adds i to that group of the network address.
+ */
+function blockGlob(addr: string, prefix: number, next: number): (i: number) => string {
+  const v6 = addr.includes(':');
+  const k = next / (v6 ? 16 : 8);
+  const groups: number[] = v6
+    ? ipaddr.IPv6.networkAddressFromCIDR(`${addr}/${prefix}`).parts.slice(0, k)
+    : ipaddr.IPv4.networkAddressFromCIDR(`${addr}/${prefix}`).octets.slice(0, k);
+  return (i) => {
+    const g = groups.map((x, j) => (j === k - 1 ? x + i : x));
+    const text = v6 ? g.map((p) => p.toString(16)).join(':') : g.join('.');
+    return k === (v6 ? 8 : 4) ? (v6 ? ipaddr.IPv6.parse(text).toNormalizedString() : text) : `${text}${v6 ? ':' : '.'}*`;
+  };
 }
 
 function classify(s: string): Classified {
@@ -781,7 +802,7 @@ export function normalizeRuleAddress(address: string): string {
         `ipfilter address ${q} is not a dotted-quad IPv4 address and would never match a client; write ${show(c.canonical)} if that is what you mean.`,
       );
     case 'ipv4-invalid':
-      throw new Error(`ipfilter address ${q} is not a valid IPv4 address.`);
+      throw new Error(`ipfilter address ${q} is not a valid IPv4 address: write four numbers from 0 to 255 separated by dots (e.g. "10.0.0.25"), or an IP glob such as "10.0.0.*".`);
     case 'not-address':
       throw new Error(`ipfilter address ${q} never matches: ${c.why}.`);
     case 'catch-all':

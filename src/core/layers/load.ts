@@ -29,7 +29,14 @@ import {
 
 export type ReadResult =
   | { readonly ok: true; readonly text: string; readonly stat: FileStat }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly stat?: FileStat };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly stat?: FileStat;
+      /** ENOENT because the name is a symbolic link to a path that does not exist: that path (a host path). */
+      readonly linkTarget?: string;
+    };
 
 export interface ReadOptions {
   /** Refuse (code EFBIG) a file larger than this; the adapter's default is a few MiB. */
@@ -47,6 +54,11 @@ export interface ReadonlyHost {
   list(hostDir: string): Promise<string[] | undefined>;
   /** The machine's host name (node-config uses $HOST, $HOSTNAME or os.hostname()). */
   hostname(): Promise<string | undefined>;
+}
+
+/** "<file> is a symbolic link to <target>, which does not exist": the one wording of that fact (check, apply). */
+export function danglingLinkText(file: string, target: string): string {
+  return `${file} is a symbolic link to ${target}, which does not exist`;
 }
 
 export const DEFAULT_CONFIG_DIR = '/etc/onlyoffice/documentserver';
@@ -336,7 +348,13 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
   const readLayer = async (file: string, kind: LayerKind, format: LayerFormat, atStartup = true) => {
     const r = await read(file);
     if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup));
-    else if (r.code === 'EFBIG') {
+    else if (r.code === 'ENOENT' && r.linkTarget !== undefined && kind !== 'runtime-data') {
+      // node-config reads each file it finds and skips one that gives ENOENT — a dangling link too — without a word
+      // (node-config@v3.3.12:lib/config.js:824-833 parseFile: readFileSync, `if (e2.code !== 'ENOENT') throw`,
+      // `return null`; 3b92726:lib/config.js:736-743 for 2.0.1: statSync fails → `return null`). So does the legacy
+      // runtime.json (parseFile too). The settings meant for the file are not used: a layer DS skips, not nothing.
+      layers.push({ kind, file, format, status: 'skipped', duplicates: [], notes: [danglingLinkText(file, r.linkTarget)], danglingLink: r.linkTarget, atStartup });
+    } else if (r.code === 'EFBIG') {
       // DS reads it (it has no size limit); ds-harden does not, so it cannot tell what it sets
       layers.push({ kind, file, format, status: 'opaque', duplicates: [], notes: [r.message], ...(r.stat ? { stat: r.stat } : {}), atStartup });
     } else if (r.code !== 'ENOENT') {

@@ -166,6 +166,8 @@ export function explainAt(
   offset: number,
   family: ParserFamily,
   expected?: StrictError['expected'],
+  /** Why a trailing comma is an error for this reader (DS's files: DS ≤ 8.3 reads them with JSON.parse). */
+  strictReader = 'DS ≤ 8.3 parses .json with strict JSON',
 ): { cause: string; hint: string; offset: number } {
   if (text.trim().length === 0) {
     return {
@@ -197,7 +199,7 @@ export function explainAt(
     if (prev.ch === ',') {
       return {
         cause: 'trailing comma before ' + ch,
-        hint: 'remove the comma after the last member (DS ≤ 8.3 parses .json with strict JSON)',
+        hint: `remove the comma after the last member (${strictReader})`,
         offset: prev.offset,
       };
     }
@@ -256,6 +258,23 @@ function diagnoseStrict(text: string, err: StrictError): ParseFailure {
   // JSON.parse stops where the strict grammar fails: that offset is the "position N" of DS ≤ 8.3's error
   const d = explainAt(text, err.offset, 'config2', err.expected);
   return located(text, Math.min(err.offset, text.length), d, `not valid JSON for DS ≤ 8.3 (JSON.parse): ${d.cause}`);
+}
+
+/**
+ * A JSON file of ds-harden's own (a `--policy` file) read as JSON.parse reads it, after dropping a leading UTF-8 byte
+ * order mark (Windows Notepad writes one; JSON.parse refuses it, DS's loaders strip it too). When it does not parse:
+ * where (`line`/`column` where JSON.parse stops, `likely` where to edit) and why, with the same explanations `check`
+ * gives for DS's files. `text` is the text without the BOM, which the positions refer to.
+ */
+export function parseStrictJson(raw: string): { ok: true; value: unknown } | { ok: false; text: string; error: ParseFailure } {
+  const { text } = stripBom(raw);
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    const err = strictJsonError(text) ?? { offset: text.length, expected: 'end' as const };
+    const d = explainAt(text, err.offset, 'config2', err.expected, 'JSON has no trailing commas');
+    return { ok: false, text, error: located(text, Math.min(err.offset, text.length), d, `not valid JSON: ${d.cause}`) };
+  }
 }
 
 function fromJson5Error(text: string, e: unknown, family: ParserFamily): ParseFailure {

@@ -1,10 +1,17 @@
 /**
  * A small unified diff (LCS over lines) for --dry-run; callers redact secrets before diffing.
  *
+ * Lines as diff(1) and `git diff` count them: an empty text has no lines (a new file's hunk starts at `-0,0`), the
+ * newline that ends a line belongs to it (a final "\n" does not make an empty last line), and a last line without
+ * one is followed by `\ No newline at end of file` — so a change that only adds or drops the final newline shows.
+ * Line ends are compared without "\r" (the planner keeps a file's CRLF; a diff of content is what is shown).
+ *
  * Bounded: the common head and tail are matched first (an apply edit touches a few lines of a file), and the LCS
  * table is built only for the rest while it has at most MAX_LCS_CELLS cells; beyond that the differing middle is
  * shown as removed and added as a whole — a correct diff, if not the shortest — instead of a table of
  * (lines × lines) numbers (40,000 lines each way would need 6 GB).
+ *
+ * (No diff library is bundled: the hunks are made here, in the format of GNU diffutils `diff -u`.)
  */
 
 /** Largest LCS table (cells) the diff builds: 4 million numbers ≈ 32 MB. */
@@ -12,10 +19,31 @@ export const MAX_LCS_CELLS = 4_000_000;
 
 type Op = { t: ' ' | '-' | '+'; s: string; ai: number; bi: number };
 
+/** Marks the last line of a text that does not end in a newline (no line holds a "\n": it is what splits them). */
+const NO_EOL = '\n';
+const NO_EOL_NOTE = '\\ No newline at end of file';
+
+/**
+ * The lines of `text` as diff(1) counts them: '' has none; the last line carries NO_EOL when no newline ends it,
+ * so it differs from the same text with one.
+ */
+export function diffLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  else lines[lines.length - 1] += NO_EOL;
+  return lines;
+}
+
+/**
+ * `diff -u`-style text turning `a` into `b` ('' when they are equal): `--- nameA`, `+++ nameB`, then hunks
+ * `@@ -start,count +start,count @@` with `context` lines around each change. A side with no lines in a hunk starts
+ * at the line before it (`-0,0` for a new file).
+ */
 export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, context = 3): string {
   if (a === b) return '';
-  const x = a.split(/\r?\n/);
-  const y = b.split(/\r?\n/);
+  const x = diffLines(a);
+  const y = diffLines(b);
   const n = x.length;
   const m = y.length;
   let head = 0;
@@ -49,10 +77,14 @@ export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, 
     const aLen = hunk.filter((o) => o.t !== '+').length;
     const bLen = hunk.filter((o) => o.t !== '-').length;
     out.push(`@@ -${aLen ? aStart : aStart - 1},${aLen} +${bLen ? bStart : bStart - 1},${bLen} @@`);
-    for (const o of hunk) out.push(o.t + o.s);
+    for (const o of hunk) {
+      if (o.s.endsWith(NO_EOL)) out.push(o.t + o.s.slice(0, -NO_EOL.length), NO_EOL_NOTE);
+      else out.push(o.t + o.s);
+    }
     k = end;
   }
-  return out.join('\n') + '\n';
+  // texts that differ only in "\r" have no differing line
+  return out.length > 2 ? out.join('\n') + '\n' : '';
 }
 
 /** Edit operations turning x[i0, i1) into y[j0, j1): LCS when the table is small enough, else remove-all/add-all. */

@@ -3,7 +3,7 @@
  * that say why no safe minimal edit exists. Pure: the apply transaction does the writing.
  */
 import type { DuplicateKey, JsonPath, Layer, SourceLocation } from '../types.js';
-import type { LoadedConfig } from '../layers/load.js';
+import { danglingLinkText, type LoadedConfig } from '../layers/load.js';
 import { getPath, isPlainObject } from '../layers/merge.js';
 import { K, STOCK } from '../ds/keys.js';
 import { normalizeRuleAddress, analyzeAddress } from '../ds/ipfilter.js';
@@ -33,6 +33,8 @@ export type RefusalCode =
   | 'json5-syntax'
   | 'duplicate-keys'
   | 'not-an-object'
+  /** local.json is a symbolic link to a file that does not exist */
+  | 'dangling-link'
   | 'bad-address'
   | 'overridden'
   | 'introduces-critical'
@@ -59,6 +61,20 @@ export interface Refusal {
   readonly code: RefusalCode;
   readonly message: string;
   readonly location?: SourceLocation;
+}
+
+/**
+ * `refusals` with each fact once: a refusal equal to an earlier one (code, message and location) is left out, so a
+ * result never lists the same line twice however many checks arrived at it. Order kept.
+ */
+export function uniqueRefusals(refusals: readonly Refusal[]): Refusal[] {
+  const seen = new Set<string>();
+  return refusals.filter((r) => {
+    const id = JSON.stringify([r.code, r.message, r.location?.file, r.location?.line, r.location?.column]);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 export interface Plan {
@@ -170,6 +186,17 @@ function setIn(obj: Record<string, unknown>, path: JsonPath, value: unknown): vo
   put(cur, String(path[path.length - 1]), value);
 }
 
+/**
+ * Why apply cannot write local.json at all, whatever it is asked — its name is a symbolic link to a file that does not
+ * exist (DS skips it; a write would create the target) — or undefined. check uses it so that it offers no next step
+ * apply would refuse.
+ */
+export function writeTargetProblem(loaded: LoadedConfig): string | undefined {
+  const target = `${loaded.configDir}/local.json`;
+  const local = loaded.layers.find((l) => l.file === target);
+  return local?.danglingLink !== undefined ? danglingLinkText(target, local.danglingLink) : undefined;
+}
+
 export function planApply(loaded: LoadedConfig, desired: DesiredState, opts: { normalize: boolean }): Plan {
   const target = `${loaded.configDir}/local.json`;
   const local: Layer | undefined = loaded.layers.find((l) => l.file === target);
@@ -192,7 +219,18 @@ export function planApply(loaded: LoadedConfig, desired: DesiredState, opts: { n
   const ops: SetOp[] = changes.map((c) => ({ path: pathOf(c.key), value: c.to }));
   let after = before;
   if (changes.length > 0) {
-    if (!local || (local.status === 'skipped' && (local.text ?? '').trim() === '')) {
+    const problem = writeTargetProblem(loaded);
+    if (problem !== undefined) {
+      // writing would create the link's target — a file somewhere the admin did not expect — or fail half-way
+      refusals.push({
+        code: 'dangling-link',
+        message:
+          `${problem}: DS skips it, so the settings meant for it are not used, and a write would create ` +
+          `${local!.danglingLink}. Nothing was written. Point the link at the file that holds your settings (or restore that file), or ` +
+          `replace the link with a regular file (rm ${target}), then run apply again.`,
+        location: { file: target, line: 1, column: 1 },
+      });
+    } else if (!local || (local.status === 'skipped' && (local.text ?? '').trim() === '')) {
       after = newDocument(ops);
     } else if (local.status === 'unreadable') {
       refusals.push({

@@ -3,11 +3,11 @@
  * every desired value must be in effect (no later layer overrides it), and check's rules must find nothing
  * critical that the change introduced.
  */
-import type { Finding } from '../types.js';
+import type { Finding, SourceLocation } from '../types.js';
 import type { LoadedConfig, ReadonlyHost, ReadResult } from '../layers/load.js';
 import { loadConfig } from '../layers/load.js';
-import { getPath } from '../layers/merge.js';
-import { evaluate, makeContext } from '../evaluate.js';
+import { getPath, locate } from '../layers/merge.js';
+import { decidingSetter, evaluate, makeContext } from '../evaluate.js';
 import type { HostFacts, Rule } from '../rules/rule.js';
 import type { Plan, Refusal } from './plan.js';
 
@@ -52,6 +52,50 @@ export interface Validation {
   readonly resolved: readonly Finding[];
 }
 
+/** One later layer's setting that keeps keys from taking effect (several keys overridden by one line: one entry). */
+export interface Override {
+  /** The dotted keys it keeps from taking effect, in the order given. */
+  readonly keys: readonly string[];
+  /** The file of the deciding layer (its host file for a container's mount); undefined when no layer sets them. */
+  readonly file?: string;
+  /** The key that layer sets: one of `keys`, or an ancestor it sets to a non-object (`replaces`). */
+  readonly path: string;
+  readonly replaces: boolean;
+  /** The ancestor's value in words ("a string"), when `replaces`. */
+  readonly what: string;
+  readonly at?: SourceLocation;
+}
+
+/**
+ * Who decides each of `keys` in `loaded` (evaluate.ts decidingSetter), grouped so that one setting is one entry: a
+ * runtime.json `"secret": "abc"` that replaces secret.inbox/outbox/session is one fact, not three. Pure.
+ */
+export function overridesOf(loaded: LoadedConfig, keys: readonly string[]): Override[] {
+  const out = new Map<string, Override & { keys: string[] }>();
+  for (const key of keys) {
+    const d = decidingSetter(loaded.effective, key);
+    const layer = d ? loaded.layers[d.setter.layer] : undefined;
+    const id = d ? `${d.setter.layer}|${d.path}` : '';
+    const prev = out.get(id);
+    if (prev) {
+      prev.keys.push(key);
+      continue;
+    }
+    const replaces = d !== undefined && d.path !== key;
+    const v = d?.setter.value;
+    const at = layer && d ? (locate(layer, d.path) ?? { file: layer.hostFile ?? layer.file, line: 1, column: 1 }) : undefined;
+    out.set(id, {
+      keys: [key],
+      ...(layer ? { file: layer.hostFile ?? layer.file } : {}),
+      path: d?.path ?? key,
+      replaces,
+      what: v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a string' : `a ${typeof v}`,
+      ...(at ? { at } : {}),
+    });
+  }
+  return [...out.values()];
+}
+
 export async function validateCandidate(
   host: ReadonlyHost,
   before: LoadedConfig,
@@ -69,21 +113,17 @@ export async function validateCandidate(
       message: `internal check failed: the new ${plan.target} would not load (${layer?.error?.cause ?? layer?.status ?? 'missing'}); nothing was written.`,
     });
   }
-  for (const c of plan.changes) {
-    const eff = getPath(after.effective.value, c.key);
-    if (JSON.stringify(eff) !== JSON.stringify(c.to)) {
-      const ctx = makeContext(after, facts);
-      const where = ctx.originLayer(c.key);
-      const loc = ctx.origin(c.key);
-      refusals.push({
-        code: 'overridden',
-        message:
-          `${c.key} would be written to local.json, but ${where?.file ?? 'another layer'} loads later and overrides it` +
-          (loc ? ` (line ${loc.line})` : '') +
-          ` — DS would never see the change. Remove the key from that file (or change it there), then re-run.`,
-        ...(loc ? { location: loc } : {}),
-      });
-    }
+  const lost = plan.changes.map((c) => c.key).filter((k) => JSON.stringify(getPath(after.effective.value, k)) !== JSON.stringify(plan.changes.find((c) => c.key === k)!.to));
+  for (const o of overridesOf(after, lost)) {
+    const them = o.keys.length === 1 ? 'it' : 'them';
+    refusals.push({
+      code: 'overridden',
+      message:
+        `${o.keys.join(', ')} would be written to local.json, but ${o.file ?? 'another layer'} loads later and ` +
+        (o.replaces ? `sets ${o.path} to ${o.what}${o.at ? ` (line ${o.at.line})` : ''}, which replaces ${them}` : `overrides ${them}${o.at ? ` (line ${o.at.line})` : ''}`) +
+        ` — DS would never see the change. Remove ${o.replaces ? o.path : o.keys.length === 1 ? 'the key' : 'the keys'} from that file (or change ${o.replaces || o.keys.length === 1 ? 'it' : 'them'} there), then re-run.`,
+      ...(o.at ? { location: o.at } : {}),
+    });
   }
   const was = evaluate(rules, makeContext(before, facts));
   const now = evaluate(rules, makeContext(after, facts));

@@ -47,6 +47,9 @@ export interface ProbeRequest {
   readonly label: string;
 }
 
+/** What a URL to probe must be (probe's argument, check --url; core/text/url.ts checks it when the flags are parsed). */
+export const PROBE_URL = { use: 'ds-harden probes a server', example: 'https://office.example.org/', noCredentials: true } as const;
+
 /** Requests the probe sends at most, redirects included (stated in --help). */
 export const MAX_PROBE_REQUESTS = 24;
 

@@ -1,7 +1,7 @@
 import type { Layer } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
 import { variableFor } from '../../deploy/entrypoint.js';
-import { MANAGED_PREFIXES } from '../../ds/keys.js';
+import { MANAGED_PREFIXES, isManaged } from '../../ds/keys.js';
 import { isPlainObject, layerStart, locate } from '../../layers/merge.js';
 
 const isLocalJson = (l: Layer) => l.kind === 'local' && l.file.endsWith('/local.json');
@@ -43,7 +43,8 @@ export const overriddenLocal: Rule = {
   check(ctx) {
     const hits: RuleHit[] = [];
     for (const [key, setters] of ctx.effective.setters) {
-      if (!MANAGED_PREFIXES.some((p) => key.startsWith(p + '.'))) continue;
+      // a managed key, or the managed object itself or one above it set to a non-object (which replaces it all)
+      if (!isManaged(key) && !MANAGED_PREFIXES.some((p) => p.startsWith(key + '.'))) continue;
       const last = setters[setters.length - 1]!;
       // objects merge key by key; only leaves and arrays are decided by one layer
       if (isPlainObject(last.value)) continue;
