@@ -35,8 +35,9 @@ import { DEFAULT_HEALTH_URL, DEFAULT_SETTLE_MS, DEFAULT_STATE_DIR } from './defa
 import { commandLine } from '../core/text/shell.js';
 import type { TxOutcome } from './transaction.js';
 import { getPath } from '../core/layers/merge.js';
+import { INTEGRATOR_PRODUCT } from '../core/integrator/nextcloud.js';
 import { integratorStep, readIntegrator, type IntegratorOptions, type IntegratorState } from './integrator.js';
-import { integratorInstructions, type IntegratorSummary } from './integrator-report.js';
+import { integratorFollowUp, integratorInstructions, readSecretCommand, type IntegratorSummary } from './integrator-report.js';
 import type { ServicePort } from '../adapters/services/port.js';
 import type { HealthPort } from './transaction.js';
 
@@ -139,6 +140,17 @@ function carried(o: ApplyRunOptions, withServices: boolean): string[] {
     ...(o.supervisorConf ? ['--supervisor-conf', o.supervisorConf] : []),
     ...(withServices && o.healthUrl === undefined ? ['--no-health'] : []),
     ...(withServices && o.healthUrl !== undefined && o.healthUrl !== DEFAULT_HEALTH_URL ? ['--health-url', o.healthUrl] : []),
+  ];
+}
+
+/** The options that make `ds-harden check` read the same DS (the host, and a container's definition when one was given). */
+function checkTarget(o: ApplyRunOptions): string[] {
+  return [
+    ...carried(o, false),
+    ...(o.compose ? ['--compose', o.compose] : []),
+    ...(o.composeService ? ['--compose-service', o.composeService] : []),
+    ...(o.dockerInspect ? ['--docker-inspect', o.dockerInspect] : []),
+    ...(o.container ? ['--container', o.container] : []),
   ];
 }
 
@@ -309,7 +321,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
     const ig: IntegratorOptions | undefined = req.integrator || req.occ
       ? {
           kind: req.integrator ?? 'nextcloud',
-          ...(req.occ !== undefined ? { occ: (await import('../adapters/integrator/occ.js')).parseOccPrefix(req.occ, '--nextcloud-occ') } : {}),
+          ...(req.occ !== undefined ? { occ: (await import('../adapters/integrator/occ.js')).parseOccPrefix(req.occ, req.integrator === 'owncloud' ? '--owncloud-occ' : '--nextcloud-occ') } : {}),
           checkTimeoutMs: o.integratorCheckTimeoutMs ?? 150_000,
         }
       : undefined;
@@ -319,17 +331,17 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       if (!pair) {
         integrator = { kind: ig.kind, occ: occ.label, needsChange: false, notes: ['DS does not verify incoming tokens after this change (token.enable.request.inbox is not true), so the app\'s secret is left as it is.'] };
       } else if (o.dryRun) {
-        deps.progress(`${ig.kind === 'owncloud' ? 'ownCloud' : 'Nextcloud'}: reading the ONLYOFFICE app settings through occ (${occ.label})`);
+        deps.progress(`${INTEGRATOR_PRODUCT[ig.kind]}: reading the ONLYOFFICE app settings through occ (${occ.label})`);
         const settings = await occ.settings();
         if (settings.jwt_secret.value) secrets.push(settings.jwt_secret.value);
         integrator = { kind: ig.kind, occ: occ.label, ...summaryOf(settings, pair) };
       } else {
-        igState = await readIntegrator(occ, deps.progress, ig.checkTimeoutMs);
+        igState = await readIntegrator(occ, ig.kind, deps.progress, ig.checkTimeoutMs);
         for (const v of [igState.appBefore.jwt_secret, igState.before.jwt_secret.value]) if (v) secrets.push(v);
         integrator = { kind: ig.kind, occ: occ.label, ...summaryOf(igState.before, pair), ...(igState.preCheck ? { preCheck: igState.preCheck } : {}) };
       }
     } else if (ig && pair && (base.integratorMustMatch || ig.kind !== 'other')) {
-      integrator = { kind: ig.kind, needsChange: base.integratorMustMatch, instructions: integratorInstructions(ig.kind, pair, carried(o, false)) };
+      integrator = { kind: ig.kind, needsChange: base.integratorMustMatch, instructions: integratorInstructions(ig.kind, pair, readSecretCommand(checkTarget(o))) };
     }
 
     if (plan.changes.length === 0 && !integrator?.needsChange) return finish('no-change', integrator ? { integrator } : {});
@@ -404,11 +416,13 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       off();
     }
     const rollback = rollbackHint(o, outcome.entry.id);
-    const readSecret = commandLine(['sudo', 'ds-harden', 'check', ...carried(o, false), '--explain', K.secretInbox, '--show-secrets']);
+    const readSecret = readSecretCommand(checkTarget(o));
     const igOut = outcome.kind !== 'not-written' && integrator ? { integrator: { ...integrator, ...(outcome.integrator ?? {}) } } : integrator ? { integrator } : {};
     if (outcome.kind === 'changed') {
       const synced = Boolean(step) && outcome.integrator?.verdict !== undefined;
-      return finish('changed', { journalId: outcome.entry.id, restarted: outcome.restarted, ...igOut, hints: { rollback, ...(base.integratorMustMatch && !synced ? { readSecret } : {}) } });
+      // the integrator's part, unless ds-harden changed it (occ) or the plan already printed its steps
+      const followUp = base.integratorMustMatch && !synced && !integrator?.instructions?.length ? { readSecret, integrator: integratorFollowUp(ig?.kind, readSecret) } : {};
+      return finish('changed', { journalId: outcome.entry.id, restarted: outcome.restarted, ...igOut, hints: { rollback, ...followUp } });
     }
     if (outcome.kind === 'not-written') {
       refusals.push({ code: 'changed-since-read', message: outcome.reason });

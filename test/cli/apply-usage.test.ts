@@ -196,6 +196,31 @@ describe('the integrator end without occ access', () => {
     expect(shown.stdout).toContain(`ONLYOFFICE_JWT_SECRET = '${SECRET}'`);
     expect(shown.stdout).toContain(`ONLYOFFICE_JWT_HEADER = 'Authorization'`);
   });
+  it('a real run names only the integrator it is for, and does not repeat the steps at the end', () => {
+    // Seafile: its seahub_settings.py steps once, in the plan; no closing line about Nextcloud (or anyone else)
+    const seafile = runCli(['apply', '--root', tree('{}\n'), '--secret-env', 'S', '--integrator', 'seafile', ...base], { env: { S: SECRET } });
+    expect(seafile.code, seafile.stderr).toBe(10);
+    expect(seafile.stdout).toContain('Seafile: do this too, or the pair breaks:\n  In seahub_settings.py set\n');
+    expect(seafile.stdout).not.toMatch(/Nextcloud|ownCloud/);
+    expect(seafile.stdout).not.toContain('must now use the same secret');
+    expect(seafile.stdout.split('--explain services.CoAuthoring.secret.inbox.string --show-secrets').length).toBe(2);
+    // ownCloud: its own occ flag, never Nextcloud's
+    const owncloud = runCli(['apply', '--root', tree('{}\n'), '--secret-env', 'S', '--integrator', 'owncloud', ...base], { env: { S: SECRET } });
+    expect(owncloud.code, owncloud.stderr).toBe(10);
+    expect(owncloud.stdout).toContain('or let ds-harden do both ends: add --owncloud-occ "sudo -u www-data php /var/www/owncloud/occ"');
+    expect(owncloud.stdout).not.toContain('Nextcloud');
+    // no --integrator: the closing lines say where each integrator keeps the secret, and how to get the exact steps
+    const root = tree('{}\n');
+    const unknown = runCli(['apply', '--root', root, '--secret-env', 'S', ...base], { env: { S: SECRET } });
+    expect(unknown.code, unknown.stderr).toBe(10);
+    expect(unknown.stdout).toContain(
+      'Every integrator that uses this DS must now use the same secret and header: each integrator\'s ONLYOFFICE settings (Nextcloud, ownCloud: ' +
+        'the ONLYOFFICE app\'s "Secret key" and "Authorization header"; Seafile: ONLYOFFICE_JWT_SECRET and ONLYOFFICE_JWT_HEADER in seahub_settings.py) ' +
+        `(--integrator nextcloud|owncloud|seafile|other prints the exact steps). Read the secret with:\n  sudo ds-harden check --root ${root} --explain services.CoAuthoring.secret.inbox.string --show-secrets\n`,
+    );
+    const json = runCli(['apply', '--root', tree('{}\n'), '--secret-env', 'S', '--integrator', 'seafile', '--json', ...base], { env: { S: SECRET } });
+    expect(JSON.parse(json.stdout).hints.integrator).toBeUndefined();
+  });
   it('refuses shell syntax in --nextcloud-occ and occ for Seafile', () => {
     const root = tree('{}\n');
     for (const [args, msg] of [
