@@ -42,10 +42,16 @@ export function readSecretCommand(targetArgs: readonly string[]): string {
 
 /**
  * The steps for the integrator end when ds-harden cannot run them. `secret` appears as is (masked later unless
- * --show-secrets); `readSecret` is the command that prints it (readSecretCommand).
+ * --show-secrets); `readSecret` is the command that prints it once written (readSecretCommand) — undefined when the
+ * run writes nothing (the change is printed for the user to make), so no command can read it back; `secretFile`: the
+ * file the user gave the secret in (--secret-file), which holds it anyway.
  */
-export function integratorInstructions(kind: IntegratorKind, pair: { secret: string; header: string }, readSecret: string): string[] {
-  const see = `(the secret is shown masked; re-run with --show-secrets, or read it with: ${readSecret})`;
+export function integratorInstructions(kind: IntegratorKind, pair: { secret: string; header: string }, readSecret: string | undefined, secretFile?: string): string[] {
+  const see = secretFile
+    ? `(the secret is shown masked; it is the one in ${secretFile})`
+    : readSecret
+      ? `(the secret is shown masked; re-run with --show-secrets, or read it with: ${readSecret})`
+      : '(the secret is shown masked: re-run with --show-secrets to see it here and in the change above, or choose it yourself with --secret-file FILE)';
   if (kind === 'nextcloud' || kind === 'owncloud') {
     return [
       ...manualSteps({ product: kind === 'owncloud' ? 'ownCloud' : 'Nextcloud', secret: pair.secret, header: pair.header }),

@@ -36,6 +36,7 @@ import { commandLine } from '../core/text/shell.js';
 import type { TxOutcome } from './transaction.js';
 import { getPath } from '../core/layers/merge.js';
 import { INTEGRATOR_PRODUCT } from '../core/integrator/nextcloud.js';
+import { jwtStaysOffNote, jwtSwitchesOff, jwtTurnsOnNote } from '../core/ds/deployment.js';
 import { integratorStep, readIntegrator, type IntegratorOptions, type IntegratorState } from './integrator.js';
 import { integratorFollowUp, integratorInstructions, readSecretCommand, type IntegratorSummary } from './integrator-report.js';
 import type { ServicePort } from '../adapters/services/port.js';
@@ -212,6 +213,16 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       ...(req.useforrequest !== undefined ? { useforrequest: req.useforrequest } : {}),
       ...(req.errorcode !== undefined ? { errorcode: req.errorcode } : {}),
     };
+    // what the user must know whatever the install: rotate-secret concerns every integrator; JWT off stays off or is turned on
+    const jwtOff = jwtSwitchesOff(loaded.effective.value);
+    const notes = [
+      ...(o.command === 'rotate-secret'
+        ? ['rotate-secret replaces the secret DS checks every integrator\'s tokens with: every other integrator that uses this DS (another Nextcloud or ownCloud, Seafile, scripts calling the APIs) must get the new secret too, or its requests fail with "Invalid token".']
+        : []),
+      ...(jwtOff.length && desired.secret !== undefined && o.command === 'rotate-secret' ? [jwtTurnsOnNote(loaded.deployment, jwtOff)] : []),
+      ...(jwtOff.length && desired.secret === undefined && desired.header === undefined && req.occ === undefined ? [jwtStaysOffNote(loaded.deployment, jwtOff)] : []),
+      ...(pendingMsg ? [pendingMsg] : []),
+    ];
     if (loaded.deployment.mechanism !== 'local-json') {
       // the install keeps its settings elsewhere: a compose file is edited, every other mechanism gets the change printed
       if (req.occ !== undefined) throw new UsageError(`--nextcloud-occ/--owncloud-occ work on local.json installs; this is ${loaded.deployment.label}. Apply DS's change first, then set the integrator's jwt_secret (its ONLYOFFICE settings page).`);
@@ -237,8 +248,9 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
           ...(o.healthUrl !== undefined ? { healthUrl: o.healthUrl } : {}),
           ...(o.dsVersion ? { dsVersion: o.dsVersion } : {}),
           ...(o.hostname ? { hostname: o.hostname } : {}),
-          notes: pendingMsg ? [pendingMsg] : [],
+          notes,
           rollbackHint: (id) => rollbackHint(o, id),
+          readSecret: readSecretCommand(checkTarget(o)),
         },
         cwd: deps.cwd,
         childEnv,
@@ -279,13 +291,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
       dryRun: o.dryRun,
       ...(secret.source ? { secretSource: secret.source } : {}),
       changes: plan.changes.map((c) => ({ key: c.key, from: shownValue(c.key, c.from, o.showSecrets), to: shownValue(c.key, c.to, o.showSecrets) })),
-      notes: [
-        ...(o.command === 'rotate-secret'
-          ? ['rotate-secret replaces the secret DS checks every integrator\'s tokens with: every other integrator that uses this DS (another Nextcloud or ownCloud, Seafile, scripts calling the APIs) must get the new secret too, or its requests fail with "Invalid token".']
-          : []),
-        ...(pendingMsg ? [pendingMsg] : []),
-        ...prepared.notes,
-      ],
+      notes: [...notes, ...prepared.notes],
       refusals,
       simulation: prepared.simulation,
       introduced: prepared.introduced.map(summary),
@@ -341,7 +347,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
         integrator = { kind: ig.kind, occ: occ.label, ...summaryOf(igState.before, pair), ...(igState.preCheck ? { preCheck: igState.preCheck } : {}) };
       }
     } else if (ig && pair && (base.integratorMustMatch || ig.kind !== 'other')) {
-      integrator = { kind: ig.kind, needsChange: base.integratorMustMatch, instructions: integratorInstructions(ig.kind, pair, readSecretCommand(checkTarget(o))) };
+      integrator = { kind: ig.kind, needsChange: base.integratorMustMatch, instructions: integratorInstructions(ig.kind, pair, readSecretCommand(checkTarget(o)), req.secretFile) };
     }
 
     if (plan.changes.length === 0 && !integrator?.needsChange) return finish('no-change', integrator ? { integrator } : {});

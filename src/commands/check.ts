@@ -67,7 +67,11 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     findings,
     rules: ruleMetas,
     get: (key) => getPath(loaded.effective.value, key),
-    originFile: (key) => ctx.originLayer(key)?.file,
+    // the shipped layers (default.json, production-linux.json — on the host or the image's) load before local.json: never in the way
+    originFile: (key) => {
+      const l = ctx.originLayer(key);
+      return l && l.kind !== 'default' && l.kind !== 'env' && l.kind !== 'image-stock' ? (l.hostFile ?? l.file) : undefined;
+    },
     options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf', 'compose', 'composeService', 'dockerInspect', 'container']) },
     ...(composeFiles(loaded.deployment) ? { alsoInReach: (file: string) => composeFiles(loaded.deployment)!.has(file) } : {}),
   });

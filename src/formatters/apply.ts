@@ -82,6 +82,8 @@ export function formatApplyPlan(r: ApplyResult, style: Style): string {
   if (r.outcome === 'refused') {
     out += style.red('refused — nothing was changed:\n') + r.refusals.map((x) => `  - ${loc(x.location)}${x.message}`).join('\n') + '\n';
     if (r.modeChange) out += style.bold('make this change instead:\n') + r.modeChange.text.split('\n').map((l) => `  ${l}`).join('\n') + '\n';
+    // the integrator's part of a printed change
+    if (r.modeChange && r.integrator) out += integratorPlan(r.integrator, style);
     for (const n of r.notes) out += style.yellow(`note: ${n}\n`);
     return out;
   }

@@ -184,6 +184,51 @@ describe('apply --json follows schemas/apply-result.schema.json', () => {
   });
 });
 
+describe('JWT that is off is never left off silently', () => {
+  const STAYS_OFF =
+    'note: JWT stays off: token.enable.browser, token.enable.request.inbox and token.enable.request.outbox are not true, so DS accepts API requests and ' +
+    'editor sessions without a token — ipfilter does not replace that. To turn it on, add --generate-secret (or --secret-file FILE) and say which integrator ' +
+    'shares the secret (--nextcloud-occ CMD or --owncloud-occ CMD sets it in the app in the same transaction, --integrator nextcloud|owncloud|seafile|other ' +
+    'prints the steps); apply then sets the switches to true and writes the secret into local.json.';
+  it('apply --allow without a secret option says JWT stays off and which options turn it on (dry run, real run, --json)', () => {
+    const root = tree('{}\n');
+    const dry = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(dry.code, dry.stderr).toBe(10);
+    expect(dry.stdout).toContain(STAYS_OFF);
+    const json = JSON.parse(runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--json', ...base]).stdout) as { outcome: string; notes: string[] };
+    expect(json.outcome).toBe('changed');
+    expect(json.notes).toContain(STAYS_OFF.slice('note: '.length));
+    // nothing left to change: still said
+    const again = runCli(['apply', '--root', root, '--allow', '10.0.0.5', ...base]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(STAYS_OFF);
+    // JWT on: no such note
+    const on = tree(JSON.stringify({ services: { CoAuthoring: { token: { enable: { browser: true, request: { inbox: true, outbox: true } } }, secret: { inbox: { string: SECRET }, outbox: { string: SECRET }, session: { string: SECRET } } } } }));
+    const r = runCli(['apply', '--root', on, '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(r.code, r.stderr).toBe(10);
+    expect(r.stdout).not.toContain('JWT stays off');
+  });
+
+  it('rotate-secret on a server without JWT enforcement says it turns it on, in the dry run and before the real run changes anything', () => {
+    const TURNS_ON =
+      'note: JWT is not enforced on this server (token.enable.browser, token.enable.request.inbox and token.enable.request.outbox are not true): rotate-secret ' +
+      'turns it on (token.enable.browser, token.enable.request.inbox and token.enable.request.outbox → true) together with the new secret. From then on DS ' +
+      'refuses requests and editor sessions that are not signed with the new secret: the integrator must have it, with the same header, or documents stop ' +
+      'opening (--nextcloud-occ CMD or --owncloud-occ CMD sets it in the app in the same transaction, --integrator nextcloud|owncloud|seafile|other prints the steps).';
+    const root = tree('{}\n');
+    const dry = runCli(['rotate-secret', '--root', root, '--dry-run', ...base]);
+    expect(dry.code, dry.stderr).toBe(10);
+    expect(dry.stdout).toContain(TURNS_ON);
+    const real = runCli(['rotate-secret', '--root', root, ...base]);
+    expect(real.code, real.stderr).toBe(10);
+    expect(real.stdout).toContain(TURNS_ON);
+    expect(real.stdout.indexOf(TURNS_ON)).toBeLessThan(real.stdout.indexOf('done:'));
+    // enforced now: the next rotation has nothing to turn on
+    const next = runCli(['rotate-secret', '--root', root, '--dry-run', ...base]);
+    expect(next.stdout).not.toContain('JWT is not enforced');
+  });
+});
+
 describe('the integrator end without occ access', () => {
   it('prints the exact steps; the secret only with --show-secrets', () => {
     const root = tree('{}\n');
