@@ -73,5 +73,5 @@ export function integratorInstructions(kind: IntegratorKind, pair: { secret: str
 export function integratorFollowUp(kind: IntegratorKind | undefined, readSecret: string): string {
   const who = kind === undefined ? 'Every integrator that uses this DS' : kind === 'other' ? 'The integrator' : INTEGRATOR_PRODUCT[kind];
   const steps = kind === undefined ? ' (--integrator nextcloud|owncloud|seafile|other prints the exact steps)' : '';
-  return `${who} must now use the same secret and header: ${integratorSettings(kind)}${steps}. Read the secret with:\n  ${readSecret}`;
+  return `${who} must now use the same secret and header, set in ${integratorSettings(kind)}${steps}. Read the secret with:\n  ${readSecret}`;
 }

@@ -259,7 +259,7 @@ describe('the integrator end without occ access', () => {
     const unknown = runCli(['apply', '--root', root, '--secret-env', 'S', ...base], { env: { S: SECRET } });
     expect(unknown.code, unknown.stderr).toBe(10);
     expect(unknown.stdout).toContain(
-      'Every integrator that uses this DS must now use the same secret and header: each integrator\'s ONLYOFFICE settings (Nextcloud, ownCloud: ' +
+      'Every integrator that uses this DS must now use the same secret and header, set in its ONLYOFFICE settings (Nextcloud, ownCloud: ' +
         'the ONLYOFFICE app\'s "Secret key" and "Authorization header"; Seafile: ONLYOFFICE_JWT_SECRET and ONLYOFFICE_JWT_HEADER in seahub_settings.py) ' +
         `(--integrator nextcloud|owncloud|seafile|other prints the exact steps). Read the secret with:\n  sudo ds-harden check --root ${root} --explain services.CoAuthoring.secret.inbox.string --show-secrets\n`,
     );

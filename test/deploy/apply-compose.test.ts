@@ -311,7 +311,7 @@ describe('the notes and the integrator part speak the install', () => {
     // no --integrator: the closing lines name each integrator's place
     const plain = runCli(['rotate-secret', '--root', installTree('compose-9.2')]);
     expect(plain.code, plain.stderr).toBe(10);
-    expect(plain.stdout).toContain('Every integrator that uses this DS must now use the same secret and header: each integrator\'s ONLYOFFICE settings');
+    expect(plain.stdout).toContain('Every integrator that uses this DS must now use the same secret and header, set in its ONLYOFFICE settings (Nextcloud, ownCloud');
   });
 
   it('a printed change (NixOS): the integrator\'s steps come with it, without a command that would read the old secret back', () => {

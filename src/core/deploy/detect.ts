@@ -11,7 +11,7 @@
  */
 import { posix as path } from 'node:path';
 import type { ReadError, ReadResult, ReadonlyHost } from '../layers/load.js';
-import { readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { readsDsConfig, supervisorEnvs, supervisorGroups, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
 import { versionFromDpkgStatus } from '../ds/versions.js';
 import { containerFromInspect, envFromProcEnviron, isDsContainer } from './inspect.js';
 import type { ContainerSpec, Deployment, DeploymentKind, Mechanism, Sourced } from './types.js';
@@ -74,16 +74,20 @@ export async function discoverServices(host: ReadonlyHost, errors?: ReadError[])
   const failed = (file: string, r: ReadResult) => {
     if (!r.ok && r.code !== 'ENOENT') errors?.push({ file, code: r.code, message: r.message });
   };
+  const programs: { file: string; text: string }[] = [];
   for (const [dir, match] of [
     ['/etc/supervisor/conf.d', /\.conf$/],
     ['/etc/supervisord.d', /\.(ini|conf)$/],
   ] as const) {
     for (const name of ((await host.list(dir)) ?? []).filter((n) => match.test(n)).sort()) {
       const r = await host.read(`${dir}/${name}`);
-      if (r.ok) out.push(...supervisorEnvs(`${dir}/${name}`, r.text));
+      if (r.ok) programs.push({ file: `${dir}/${name}`, text: r.text });
       else failed(`${dir}/${name}`, r);
     }
   }
+  // a [group:…] in one file names the programs of another (supervisord merges them all)
+  const groups = supervisorGroups(programs.map((p) => p.text));
+  for (const p of programs) out.push(...supervisorEnvs(p.file, p.text, groups));
   const seen = new Set<string>();
   for (const dir of SYSTEMD_DIRS) {
     const names = ((await host.list(dir)) ?? []).filter((n) => n.endsWith('.service') && (dir === '/etc/systemd/system' || VENDOR_NAME.test(n))).sort();
@@ -129,6 +133,17 @@ export function docserviceOf(services: readonly ServiceEnv[]): (ServiceEnv & { m
     ...(withExec ? { exec: withExec.exec! } : {}),
     ...(dirFrom && !same.some((s) => !s.configDirFrom && s.env.NODE_CONFIG_DIR !== undefined) ? { configDirFrom: dirFrom } : {}),
   };
+}
+
+/**
+ * The command that restarts the DocService/FileConverter definitions found (all of one manager: the DocService's), e.g.
+ * `systemctl restart onlyoffice-docservice.service onlyoffice-converter.service`; undefined when none was found.
+ */
+export function restartCommand(services: readonly ServiceEnv[]): string | undefined {
+  const ds = docserviceOf(services);
+  if (!ds) return undefined;
+  const names = [...new Set(services.filter((s) => s.manager === ds.manager).map((s) => s.service))];
+  return `${ds.manager === 'systemd' ? 'systemctl' : 'supervisorctl'} restart ${names.join(' ')}`;
 }
 
 /** YunoHost: the apps whose settings.yml says they are an onlyoffice app, with their install_dir. */
@@ -180,6 +195,7 @@ function dockerDeployment(kind: DeploymentKind, spec: ContainerSpec, opts: Detec
       configDir: dirFrom(opts, ds, { value: DEB_CONFIG_DIR, from: 'the image (config/supervisor/ds/ds-docservice.conf: NODE_CONFIG_DIR=/etc/onlyoffice/documentserver)' }),
       serviceUser: ds ? userFrom(ds, DEB_USER) : { value: 'ds', from: 'the image (config/supervisor/ds/ds-docservice.conf: user=ds)' },
       container: spec,
+      ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
       evidence,
     },
     services,
@@ -245,6 +261,8 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         // ONLYOFFICE/snap-documentserver@1b3786b config/ds-docservice.conf: NODE_CONFIG_DIR=%(ENV_SNAP_DATA)s/etc/onlyoffice/documentserver, no user=
         configDir: opts.configDir ? { value: opts.configDir, from: '--config-dir' } : { value: SNAP_CONFIG_DIR, from: 'the snap (config/ds-docservice.conf: NODE_CONFIG_DIR=$SNAP_DATA/etc/onlyoffice/documentserver)' },
         serviceUser: { value: 'root', from: 'the snap (config/ds-docservice.conf sets no user=, so its supervisord runs DocService as root)' },
+        // snapd names the app's service snap.onlyoffice-ds.documentserver (ONLYOFFICE/snap-documentserver@1b3786b README)
+        restart: 'snap restart onlyoffice-ds.documentserver',
         evidence: ['/var/snap/onlyoffice-ds or /snap/onlyoffice-ds exists'],
       },
       services,
@@ -261,6 +279,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         label: `NixOS module services.onlyoffice (${ds.service})`,
         configDir: dirFrom(opts, ds, { value: '/run/onlyoffice/config', from: 'the NixOS module (onlyoffice-wrapper … /run/onlyoffice/config)' }),
         serviceUser: userFrom(ds, { value: 'onlyoffice', from: 'the NixOS module (User = "onlyoffice")' }),
+        ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
         evidence: [...evidence, /onlyoffice-wrapper/.test(ds.exec ?? '') ? 'ExecStart runs onlyoffice-wrapper' : '/etc/NIXOS exists'],
       },
       services,
@@ -279,6 +298,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
           label: `YunoHost app ${app.app}`,
           configDir: dirFrom(opts, ds, { value: fallbackDir, from: `install_dir in ${app.file}` }),
           serviceUser: userFrom(ds, { value: app.app, from: `the YunoHost app (User=__APP__ in conf/docservice.service)` }),
+          ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
           app: app.app,
           evidence: [...evidence, `${app.file}`],
         },
@@ -298,6 +318,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         label: deb ? 'deb package (dpkg)' : rpm ? 'rpm package' : 'deb/rpm package',
         configDir: dirFrom(opts, ds, DEB_DIR),
         serviceUser: ds ? userFrom(ds, DEB_USER) : DEB_USER,
+        // no restart: the package's own units (ds-docservice, ds-converter) are what fix texts name by default
         ...(deb ? { package: 'deb' as const } : rpm ? { package: 'rpm' as const } : {}),
         evidence: [...evidence, ...(deb ? ['/var/lib/dpkg/status lists onlyoffice-documentserver'] : [])],
       },
@@ -312,6 +333,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         label: `${ds.manager} ${ds.manager === 'systemd' ? 'unit' : 'program'} ${ds.service}`,
         configDir: dirFrom(opts, ds, DEB_DIR),
         serviceUser: userFrom(ds, DEB_USER),
+        ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
         evidence,
       },
       services,

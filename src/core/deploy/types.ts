@@ -124,6 +124,13 @@ export interface Deployment {
   readonly app?: string;
   /** The DS container (Docker modes). */
   readonly container?: ContainerSpec;
+  /**
+   * The command that restarts DocService and FileConverter as this host defines them ("systemctl restart office.service",
+   * "supervisorctl restart ds:docservice ds:converter", "snap restart onlyoffice-ds.documentserver"); undefined for the
+   * deb/rpm package and when no service definition was found (fix texts then name the package's units,
+   * ds-docservice and ds-converter), and for a container seen from the host (it is re-created).
+   */
+  readonly restart?: string;
   /** What was seen, for the report and --explain. */
   readonly evidence: readonly string[];
 }

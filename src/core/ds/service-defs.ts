@@ -106,19 +106,33 @@ export function parseSystemdEnv(value: string): Record<string, string> {
 }
 
 /** Every DocService/FileConverter program in a supervisor conf (by name or command), with its environment and user. */
-export function supervisorEnvs(file: string, text: string): ServiceEnv[] {
-  const out: ServiceEnv[] = [];
-  // program name → the group that lists it (names come from the file: a Map, never object keys)
+/**
+ * Program name → the group whose `programs=` lists it, from every given configuration text: supervisord merges the
+ * sections of the main file and all its includes, so a [group:ds] in ds.conf names the programs of ds-docservice.conf
+ * (the official image: Docker-DocumentServer@ce582025 config/supervisor/ds.conf, `[group:ds] programs=docservice,…`).
+ */
+export function supervisorGroups(texts: readonly string[]): Map<string, string> {
+  // names come from the files: a Map, never object keys
   const group = new Map<string, string>();
-  let currentGroup: string | undefined;
-  const lines = text.split(/\r?\n/);
-  // programs are reported as group:program when a [group:x] lists them
-  for (const l of lines) {
-    const g = /^\s*\[group:([^\]]+)\]/.exec(l);
-    if (g) currentGroup = g[1]!;
-    const p = /^\s*programs\s*=\s*(.+)$/.exec(l);
-    if (p && currentGroup) for (const name of p[1]!.split(',')) group.set(name.trim(), currentGroup);
+  for (const text of texts) {
+    let currentGroup: string | undefined;
+    for (const l of text.split(/\r?\n/)) {
+      if (/^\s*\[/.test(l)) currentGroup = /^\s*\[group:([^\]]+)\]/.exec(l)?.[1];
+      const p = /^\s*programs\s*=\s*(.+)$/.exec(l);
+      if (p && currentGroup) for (const name of p[1]!.split(',')) group.set(name.trim(), currentGroup);
+    }
   }
+  return group;
+}
+
+/**
+ * The DS programs of one supervisor configuration file, named group:program when a [group:x] lists them — in this file
+ * or, with `groups` (supervisorGroups of every file supervisord reads), in another.
+ */
+export function supervisorEnvs(file: string, text: string, groups?: ReadonlyMap<string, string>): ServiceEnv[] {
+  const out: ServiceEnv[] = [];
+  const group = new Map([...(groups ?? []), ...supervisorGroups([text])]);
+  const lines = text.split(/\r?\n/);
   interface Section { name: string; line: number; env?: string; envLine?: number; user?: string; userLine?: number; command?: string }
   const sections: Section[] = [];
   let cur: Section | undefined;

@@ -176,23 +176,26 @@ export const INTEGRATOR_PRODUCT: Readonly<Record<IntegratorKind, string>> = { ne
  * Where `kind` keeps the JWT secret and header DS checks, in words; without a kind (check, which cannot know the
  * integrator), where each known integrator keeps them. The ONLYOFFICE app for Nextcloud/ownCloud: "Secret key" and
  * "Authorization header" in its admin settings (app keys jwt_secret, jwt_header — NC_KEYS); Seafile: seahub_settings.py
- * (seafileLines). Never a command with the secret in its argv.
+ * (seafileLines). Never a command with the secret in its argv. `what`: the secret, the header, or both.
  */
-export function integratorSettings(kind?: IntegratorKind): string {
-  const app = (p: string) => `${p}'s ONLYOFFICE app settings ("Secret key" and "Authorization header")`;
-  const seafile = 'ONLYOFFICE_JWT_SECRET and ONLYOFFICE_JWT_HEADER in seahub_settings.py';
+export function integratorSettings(kind?: IntegratorKind, what: 'secret' | 'header' | 'both' = 'both'): string {
+  const appFields = what === 'secret' ? '"Secret key"' : what === 'header' ? '"Authorization header"' : '"Secret key" and "Authorization header"';
+  const seafile = `${what === 'secret' ? 'ONLYOFFICE_JWT_SECRET' : what === 'header' ? 'ONLYOFFICE_JWT_HEADER' : 'ONLYOFFICE_JWT_SECRET and ONLYOFFICE_JWT_HEADER'} in seahub_settings.py`;
   switch (kind) {
     case 'nextcloud':
     case 'owncloud':
-      return app(INTEGRATOR_PRODUCT[kind]);
+      return `${INTEGRATOR_PRODUCT[kind]}'s ONLYOFFICE app settings (${appFields})`;
     case 'seafile':
       return seafile;
     case 'other':
-      return "the integrator's ONLYOFFICE settings (its JWT secret and header)";
+      return "the integrator's ONLYOFFICE settings";
     default:
-      return `each integrator's ONLYOFFICE settings (Nextcloud, ownCloud: the ONLYOFFICE app's "Secret key" and "Authorization header"; Seafile: ${seafile})`;
+      return `its ONLYOFFICE settings (Nextcloud, ownCloud: the ONLYOFFICE app's ${appFields}; Seafile: ${seafile})`;
   }
 }
+
+/** What check says about the integrator's end of a new secret (it cannot know which integrator this is). */
+export const INTEGRATOR_SECRET_NOTE = `Give the integrator the same secret, in ${integratorSettings(undefined, 'secret')}.`;
 
 /** A Python string literal for seahub_settings.py (single quotes; backslash and quote escaped). */
 export function pythonString(s: string): string {

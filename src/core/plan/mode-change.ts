@@ -11,7 +11,8 @@ import { getPath } from '../layers/merge.js';
 import { desiredValues, type Change, type DesiredState, type Refusal } from './plan.js';
 import { isSecretPath } from '../redact.js';
 import { variableFor } from '../deploy/entrypoint.js';
-import { LPL_TARGET } from '../deploy/remedy.js';
+import { LPL_TARGET, ynhRestart } from '../deploy/remedy.js';
+import { integratorSettings } from '../integrator/nextcloud.js';
 import type { Deployment } from '../deploy/types.js';
 
 /** How the secret appears in the printed change: in a shell command, and in a file the user writes. */
@@ -123,10 +124,10 @@ function ynhChange(dep: Deployment, changes: readonly Change[], secret: SecretSh
   const file = changes.filter((c) => !SECRET_KEYS.test(c.key) && !/\.token\./.test(c.key));
   if (secretChange) lines.push(`yunohost app setting ${app} jwt_secret -v ${secret.shell}`);
   if (secretChange || changes.some((c) => /\.token\.enable\./.test(c.key))) lines.push(`yunohost app upgrade ${app} --force   # re-renders local.json from the app settings (JWT on)`);
-  if (header) lines.push(`# the app's template writes the header Authorization: ${JSON.stringify(header.to)} is lost at every upgrade; set Nextcloud's jwt_header to Authorization instead`);
+  if (header) lines.push(`# the app's template writes the header Authorization: ${JSON.stringify(header.to)} is lost at every upgrade; set the integrator's header to Authorization instead (${integratorSettings(undefined, 'header')})`);
   if (file.length) {
     lines.push(
-      `# no app setting holds these: merge them into ${dep.configDir.value}/local.json (mode 0400, owner ${app}), then systemctl restart ${app}-docservice — and again after every yunohost app upgrade:`,
+      `# no app setting holds these: merge them into ${dep.configDir.value}/local.json (mode 0400, owner ${app}), then ${ynhRestart(dep)} — and again after every yunohost app upgrade:`,
       indent(JSON.stringify(nested(file, secret.text), null, 2), '  '),
     );
   }
