@@ -24,6 +24,7 @@ import { integratorFollowUp, integratorInstructions, type IntegratorSummary } fr
 import { getPath } from '../core/layers/merge.js';
 import type { HealthPort } from './transaction.js';
 import type { Finding } from '../core/types.js';
+import { isAio } from '../core/deploy/types.js';
 
 export interface ModeRunInput {
   readonly req: ApplyRequest;
@@ -104,8 +105,9 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
   const dsHeader = after(K.inboxHeader);
   const pair = after(K.enableInbox) === true && typeof dsSecret === 'string' && dsSecret ? { secret: dsSecret, header: typeof dsHeader === 'string' && dsHeader ? dsHeader : 'Authorization' } : undefined;
   const kind = x.req.integrator;
+  // Nextcloud All-in-One gives Nextcloud the secret itself (aioChange says so): no steps for it
   const integrator: IntegratorSummary | undefined =
-    kind && pair && (integratorMustMatch || kind !== 'other') ? { kind, needsChange: integratorMustMatch, instructions: integratorInstructions(kind, pair, plan.printed ? undefined : o.readSecret, x.req.secretFile) } : undefined;
+    kind && pair && !isAio(dep) && (integratorMustMatch || kind !== 'other') ? { kind, needsChange: integratorMustMatch, instructions: integratorInstructions(kind, pair, plan.printed ? undefined : o.readSecret, x.req.secretFile) } : undefined;
   const base = {
     schemaVersion: 1 as const,
     command: o.command,
@@ -217,7 +219,7 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
     entry = await journal.setState(entry, 'verified');
     entry = await journal.setState(entry, 'committed', { note: `compose service ${service} in ${composeFile}` });
     // what the integrator must now do, unless its steps were printed with the plan
-    const integratorHint = integratorMustMatch && !integrator?.instructions?.length ? { readSecret: o.readSecret, integrator: integratorFollowUp(kind, o.readSecret) } : {};
+    const integratorHint = integratorMustMatch && !integrator?.instructions?.length && !isAio(dep) ? { readSecret: o.readSecret, integrator: integratorFollowUp(kind, o.readSecret) } : {};
     return finish('changed', { journalId: entry.id, restarted, diff, followUp, hints: { rollback: o.rollbackHint(entry.id), ...integratorHint } });
   } catch (e) {
     const msg = (e as Error).message;

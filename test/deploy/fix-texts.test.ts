@@ -178,6 +178,16 @@ describe('fix texts speak the install', () => {
     expect(remedyFor(rule('DSH700'), aio)).toContain('update Nextcloud All-in-One from its interface');
   });
 
+  it('apply on Nextcloud All-in-One prints AIO\'s own place for the secret, none for the rest, and no steps for a Nextcloud AIO already sets', () => {
+    const root = installTree('aio-9.3');
+    const r = runCli(['apply', '--root', root, '--docker-inspect', path.join(root, 'inspect.json'), '--allow', '10.0.0.5', '--generate-secret', '--rotate', '--header', 'Authorization', '--integrator', 'nextcloud']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain("The secret: ONLYOFFICE_SECRET in the mastercontainer's configuration.json = <••••••(40 chars)>");
+    expect(r.stdout).toContain("The header is AIO's own (JWT_HEADER=AuthorizationJwt, and Nextcloud set to match): it cannot be changed there.");
+    expect(r.stdout).toContain('ipfilter.rules: no supported place in AIO');
+    expect(r.stdout).not.toMatch(/mounted read-only|environment:|docker run|do this too|not given with --compose/);
+  });
+
   it('check, which cannot know the integrator, names every integrator\'s place — never one alone, never a secret on a command line', async () => {
     for (const name of ['rpm-9.3', 'compose-9.2', 'snap-9.4', 'nixos-9.2', 'yunohost-9.3']) {
       const text = remedyFor(rule('DSH300'), await deploymentOf(name))!;

@@ -14,7 +14,7 @@ import type { ReadError, ReadResult, ReadonlyHost } from '../layers/load.js';
 import { readsDsConfig, supervisorEnvs, supervisorGroups, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
 import { versionFromDpkgStatus } from '../ds/versions.js';
 import { containerFromInspect, envFromProcEnviron, isDsContainer } from './inspect.js';
-import type { ContainerSpec, Deployment, DeploymentKind, Mechanism, Sourced } from './types.js';
+import { isAioContainer, type ContainerSpec, type Deployment, type DeploymentKind, type Mechanism, type Sourced } from './types.js';
 
 export const DEB_CONFIG_DIR = '/etc/onlyoffice/documentserver';
 export const SNAP_CONFIG_DIR = '/var/snap/onlyoffice-ds/current/etc/onlyoffice/documentserver';
@@ -206,7 +206,7 @@ function dockerDeployment(kind: DeploymentKind, spec: ContainerSpec, opts: Detec
 export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions = {}): Promise<Detected> {
   if (opts.inspect) {
     const spec = containerFromInspect(opts.inspect.file, opts.inspect.text);
-    const aio = /aio-onlyoffice/.test(spec.image ?? '') || /nextcloud-aio-onlyoffice/.test(spec.containerName ?? '');
+    const aio = isAioContainer(spec);
     const what = aio ? 'Nextcloud All-in-One container' : 'Docker container';
     const name = spec.containerName ? ` ${spec.containerName}` : '';
     const evidence = [`docker inspect output ${opts.inspect.file}${spec.image ? ` (image ${spec.image})` : ''}`];

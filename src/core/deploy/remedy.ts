@@ -19,7 +19,7 @@
 import { variableFor } from './entrypoint.js';
 import { APPLY_KEYS } from '../ds/keys.js';
 import { INTEGRATOR_SECRET_NOTE } from '../integrator/nextcloud.js';
-import type { Deployment, Mechanism } from './types.js';
+import { isAio, type Deployment, type Mechanism } from './types.js';
 
 const CO = 'services.CoAuthoring';
 export const LPL_TARGET = '/etc/onlyoffice/documentserver/local-production-linux.json';
@@ -44,11 +44,6 @@ const show = (c: KeyChange) => c.shown ?? (c.exact ? JSON.stringify(c.exact.valu
 /** The same for a variable or option value (no JSON quotes): `true`, `AuthorizationJwt`, or <words>. */
 const bare = (c: KeyChange) => c.shown ?? (c.exact ? String(c.exact.value) : (literalOf(c.words)?.replace(/^"(.*)"$/, '$1') ?? `<${c.words}>`));
 const list = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
-
-/** Nextcloud All-in-One's DS container (its image, or AIO's container name): AIO defines it, not the admin. */
-function isAio(dep: Deployment): boolean {
-  return dep.kind === 'docker-container' && (/aio-onlyoffice/.test(dep.container?.image ?? '') || /nextcloud-aio-onlyoffice/.test(dep.container?.containerName ?? ''));
-}
 
 /** Where the container's definition lives, in words, and how to re-create it. */
 function dockerWhere(dep: Deployment): { where: string; recreate: string } {

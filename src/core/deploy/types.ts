@@ -144,6 +144,16 @@ export function locationOf(o: EnvOrigin): SourceLocation {
   return { file: o.file, line: o.line, column: o.column };
 }
 
+/** The container of Nextcloud All-in-One (its image, or AIO's container name): AIO's mastercontainer defines it, not the admin. */
+export function isAioContainer(spec: Pick<ContainerSpec, 'image' | 'containerName'> | undefined): boolean {
+  return /aio-onlyoffice/.test(spec?.image ?? '') || /nextcloud-aio-onlyoffice/.test(spec?.containerName ?? '');
+}
+
+/** A deployment that is Nextcloud All-in-One's DS container (seen through docker inspect). */
+export function isAio(dep: Pick<Deployment, 'kind' | 'container'>): boolean {
+  return dep.kind === 'docker-container' && isAioContainer(dep.container);
+}
+
 export function isDockerKind(kind: DeploymentKind): boolean {
   return kind === 'docker-image' || kind === 'compose' || kind === 'docker-container';
 }
