@@ -6,6 +6,7 @@
  */
 import type { Occ } from '../adapters/integrator/occ.js';
 import {
+  INTEGRATOR_PRODUCT,
   NC_DEFAULT_HEADER,
   NC_KEYS,
   STEP_TEXT,
@@ -44,12 +45,13 @@ export interface IntegratorState {
 }
 
 /** Read the app's settings and run its check once before anything changes (it may take up to two minutes). */
-export async function readIntegrator(occ: Occ, progress: (l: string) => void, checkTimeoutMs: number): Promise<IntegratorState> {
-  progress(`Nextcloud: reading the ONLYOFFICE app settings through occ (${occ.label})`);
+export async function readIntegrator(occ: Occ, kind: 'nextcloud' | 'owncloud', progress: (l: string) => void, checkTimeoutMs: number): Promise<IntegratorState> {
+  const product = INTEGRATOR_PRODUCT[kind];
+  progress(`${product}: reading the ONLYOFFICE app settings through occ (${occ.label})`);
   const before = await occ.settings();
   const appBefore: Record<string, string | null> = {};
   for (const k of [NC_KEYS.secret, NC_KEYS.header]) appBefore[k] = (await occ.appValue(k)) ?? null;
-  progress(`Nextcloud: running the app's check before the change (it converts a test file; up to ${Math.round(checkTimeoutMs / 1000)} s)`);
+  progress(`${product}: running the app's check before the change (it converts a test file; up to ${Math.round(checkTimeoutMs / 1000)} s)`);
   const preCheck = await runCheck(occ, checkTimeoutMs, progress);
   return { before, preCheck, appBefore };
 }
@@ -74,7 +76,7 @@ export function integratorStep(
   progress: (l: string) => void,
   checkTimeoutMs: number,
 ): IntegratorStep {
-  const product = kind === 'owncloud' ? 'ownCloud' : 'Nextcloud';
+  const product = INTEGRATOR_PRODUCT[kind];
   return {
     label: `${product} (occ)`,
     kind,
@@ -116,7 +118,7 @@ export interface IntegratorOptions {
 
 /** The undo half of an integrator step, rebuilt from the journal (for `ds-harden rollback`). */
 export function integratorUndoStep(occ: Occ, kind: string, values: Readonly<Record<string, string | null>>, progress: (l: string) => void, checkTimeoutMs: number): IntegratorStep {
-  const product = kind === 'owncloud' ? 'ownCloud' : 'Nextcloud';
+  const product = kind === 'owncloud' ? INTEGRATOR_PRODUCT.owncloud : INTEGRATOR_PRODUCT.nextcloud;
   return {
     label: `${product} (occ)`,
     kind,

@@ -20,8 +20,11 @@ import type { ResolvedSecret } from './secret.js';
 import { APPLY_EXIT, scrubDeep, type ApplyOutcome, type ApplyResult, type FindingSummary } from './result.js';
 import { changeSecrets, modeDiff, prepareMode, shaOf, type EnvFileOption, type PlannedFile } from './modes.js';
 import { DEFAULT_HEALTH_URL } from './defaults.js';
+import { integratorFollowUp, integratorInstructions, type IntegratorSummary } from './integrator-report.js';
+import { getPath } from '../core/layers/merge.js';
 import type { HealthPort } from './transaction.js';
 import type { Finding } from '../core/types.js';
+import { isAio } from '../core/deploy/types.js';
 
 export interface ModeRunInput {
   readonly req: ApplyRequest;
@@ -43,6 +46,8 @@ export interface ModeRunInput {
     readonly notes: readonly string[];
     /** ds-harden rollback ID … with the options that reach the same host */
     readonly rollbackHint: (id: string) => string;
+    /** The command that prints DS's secret for the integrator (integrator-report.ts readSecretCommand). */
+    readonly readSecret: string;
   };
   readonly cwd: string;
   readonly childEnv: Record<string, string>;
@@ -97,6 +102,16 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
     if (expected === 'gone') refusals.push({ code: 'changed-since-read', message: `${f.path} disappeared while ds-harden was planning; run again` });
   }
   const notes = [...o.notes, ...plan.notes, ...(plan.files.length ? deploymentNotes(x.facts, plan.changes.map((c) => c.key), { recreated: o.composeUp }) : [])];
+  // the integrator's end: its steps (--integrator), as on a local.json install — ds-harden runs no occ here
+  const integratorMustMatch = plan.changes.some((c) => c.key === K.secretInbox || c.key === K.inboxHeader);
+  const after = (k: string) => plan.changes.find((c) => c.key === k)?.to ?? getPath(loaded.effective.value, k);
+  const dsSecret = after(K.secretInbox);
+  const dsHeader = after(K.inboxHeader);
+  const pair = after(K.enableInbox) === true && typeof dsSecret === 'string' && dsSecret ? { secret: dsSecret, header: typeof dsHeader === 'string' && dsHeader ? dsHeader : 'Authorization' } : undefined;
+  const kind = x.req.integrator;
+  // Nextcloud All-in-One gives Nextcloud the secret itself (aioChange says so): no steps for it
+  const integrator: IntegratorSummary | undefined =
+    kind && pair && !isAio(dep) && (integratorMustMatch || kind !== 'other') ? { kind, needsChange: integratorMustMatch, instructions: integratorInstructions(kind, pair, plan.printed ? undefined : o.readSecret, x.req.secretFile) } : undefined;
   const base = {
     schemaVersion: 1 as const,
     command: o.command,
@@ -111,7 +126,8 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
     introduced: plan.introduced.map(summary),
     resolved: plan.resolved.map(summary),
     hints: {},
-    integratorMustMatch: plan.changes.some((c) => c.key === K.secretInbox || c.key === K.inboxHeader),
+    integratorMustMatch,
+    ...(integrator ? { integrator } : {}),
     deployment: { kind: dep.kind, mechanism: dep.mechanism, label: dep.label },
     ...(plan.files.length ? { files: plan.files.map((f) => f.path) } : {}),
     ...(plan.printed ? { modeChange: { mechanism: dep.mechanism, text: plan.printed } } : {}),
@@ -211,7 +227,9 @@ export async function runModeApply(x: ModeRunInput): Promise<ApplyResult> {
     }
     entry = await journal.setState(entry, 'verified');
     entry = await journal.setState(entry, 'committed', { note: `compose service ${service} in ${composeFile}` });
-    return finish('changed', { journalId: entry.id, restarted, diff, followUp, hints: { rollback: o.rollbackHint(entry.id) } });
+    // what the integrator must now do, unless its steps were printed with the plan
+    const integratorHint = integratorMustMatch && !integrator?.instructions?.length && !isAio(dep) ? { readSecret: o.readSecret, integrator: integratorFollowUp(kind, o.readSecret) } : {};
+    return finish('changed', { journalId: entry.id, restarted, diff, followUp, hints: { rollback: o.rollbackHint(entry.id), ...integratorHint } });
   } catch (e) {
     const msg = (e as Error).message;
     if (!written) {

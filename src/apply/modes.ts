@@ -23,7 +23,7 @@ import { unifiedDiff } from '../core/plan/diff.js';
 import { variableFor } from '../core/deploy/entrypoint.js';
 import { LPL_TARGET } from '../core/deploy/remedy.js';
 import { parseDotenv } from '../core/deploy/dotenv.js';
-import type { Deployment, EnvVar } from '../core/deploy/types.js';
+import { isAio, type Deployment, type EnvVar } from '../core/deploy/types.js';
 import { K } from '../core/ds/keys.js';
 import { certainlyAtLeast, V } from '../core/ds/versions.js';
 import { isSecretPath, maskSecretLines } from '../core/redact.js';
@@ -88,7 +88,9 @@ export async function prepareMode(input: ModeInput): Promise<ModePlan> {
 function refusalText(dep: Deployment): string {
   const why: Record<string, string> = {
     'docker-image': 'this is the official Docker image seen from inside: its entrypoint rewrites the JWT settings of local.json from the container environment at every start, and local.json is lost when the container is re-created',
-    'docker-container': 'the container\'s definition is not a file ds-harden can edit here (docker run, or a compose file not given with --compose); a local.json written into the container is rewritten at the next start',
+    'docker-container': isAio(dep)
+      ? 'Nextcloud All-in-One\'s mastercontainer defines this container and re-creates it from its own configuration; a local.json written into the container is lost then'
+      : 'the container\'s definition is not a file ds-harden can edit here (docker run, or a compose file not given with --compose); a local.json written into the container is rewritten at the next start',
     snap: 'the snap keeps the JWT settings in its options (snap set): its configure hook rewrites local.json when they change',
     nixos: 'the NixOS module regenerates /run/onlyoffice/config from the system configuration at every start',
     yunohost: `the YunoHost app re-renders local.json from its settings at every upgrade`,

@@ -35,8 +35,10 @@ import { DEFAULT_HEALTH_URL, DEFAULT_SETTLE_MS, DEFAULT_STATE_DIR } from './defa
 import { commandLine } from '../core/text/shell.js';
 import type { TxOutcome } from './transaction.js';
 import { getPath } from '../core/layers/merge.js';
+import { INTEGRATOR_PRODUCT } from '../core/integrator/nextcloud.js';
+import { jwtStaysOffNote, jwtSwitchesOff, jwtTurnsOnNote } from '../core/ds/deployment.js';
 import { integratorStep, readIntegrator, type IntegratorOptions, type IntegratorState } from './integrator.js';
-import { integratorInstructions, type IntegratorSummary } from './integrator-report.js';
+import { integratorFollowUp, integratorInstructions, readSecretCommand, type IntegratorSummary } from './integrator-report.js';
 import { InterruptGate } from './interrupt.js';
 import type { ServicePort } from '../adapters/services/port.js';
 import type { HealthPort } from './transaction.js';
@@ -143,6 +145,17 @@ function carried(o: ApplyRunOptions, withServices: boolean): string[] {
   ];
 }
 
+/** The options that make `ds-harden check` read the same DS (the host, and a container's definition when one was given). */
+function checkTarget(o: ApplyRunOptions): string[] {
+  return [
+    ...carried(o, false),
+    ...(o.compose ? ['--compose', o.compose] : []),
+    ...(o.composeService ? ['--compose-service', o.composeService] : []),
+    ...(o.dockerInspect ? ['--docker-inspect', o.dockerInspect] : []),
+    ...(o.container ? ['--container', o.container] : []),
+  ];
+}
+
 /** `ds-harden rollback ID …` with the options that reach the same host and services. */
 export function rollbackHint(o: ApplyRunOptions, id: string): string {
   return commandLine(['ds-harden', 'rollback', id, ...carried(o, true)]);
@@ -216,6 +229,16 @@ async function pipelineRun(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRun
       ...(req.useforrequest !== undefined ? { useforrequest: req.useforrequest } : {}),
       ...(req.errorcode !== undefined ? { errorcode: req.errorcode } : {}),
     };
+    // what the user must know whatever the install: rotate-secret concerns every integrator; JWT off stays off or is turned on
+    const jwtOff = jwtSwitchesOff(loaded.effective.value);
+    const notes = [
+      ...(o.command === 'rotate-secret'
+        ? ['rotate-secret replaces the secret DS checks every integrator\'s tokens with: every other integrator that uses this DS (another Nextcloud or ownCloud, Seafile, scripts calling the APIs) must get the new secret too, or its requests fail with "Invalid token".']
+        : []),
+      ...(jwtOff.length && desired.secret !== undefined && o.command === 'rotate-secret' ? [jwtTurnsOnNote(loaded.deployment, jwtOff)] : []),
+      ...(jwtOff.length && desired.secret === undefined && desired.header === undefined && req.occ === undefined ? [jwtStaysOffNote(loaded.deployment, jwtOff)] : []),
+      ...(pendingMsg ? [pendingMsg] : []),
+    ];
     if (loaded.deployment.mechanism !== 'local-json') {
       // the install keeps its settings elsewhere: a compose file is edited, every other mechanism gets the change printed
       if (req.occ !== undefined) throw new UsageError(`--nextcloud-occ/--owncloud-occ work on local.json installs; this is ${loaded.deployment.label}. Apply DS's change first, then set the integrator's jwt_secret (its ONLYOFFICE settings page).`);
@@ -241,8 +264,9 @@ async function pipelineRun(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRun
           ...(o.healthUrl !== undefined ? { healthUrl: o.healthUrl } : {}),
           ...(o.dsVersion ? { dsVersion: o.dsVersion } : {}),
           ...(o.hostname ? { hostname: o.hostname } : {}),
-          notes: pendingMsg ? [pendingMsg] : [],
+          notes,
           rollbackHint: (id) => rollbackHint(o, id),
+          readSecret: readSecretCommand(checkTarget(o)),
         },
         cwd: deps.cwd,
         childEnv,
@@ -284,13 +308,7 @@ async function pipelineRun(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRun
       dryRun: o.dryRun,
       ...(secret.source ? { secretSource: secret.source } : {}),
       changes: plan.changes.map((c) => ({ key: c.key, from: shownValue(c.key, c.from, o.showSecrets), to: shownValue(c.key, c.to, o.showSecrets) })),
-      notes: [
-        ...(o.command === 'rotate-secret'
-          ? ['rotate-secret replaces the secret DS checks every integrator\'s tokens with: every other integrator that uses this DS (another Nextcloud or ownCloud, Seafile, scripts calling the APIs) must get the new secret too, or its requests fail with "Invalid token".']
-          : []),
-        ...(pendingMsg ? [pendingMsg] : []),
-        ...prepared.notes,
-      ],
+      notes: [...notes, ...prepared.notes],
       refusals,
       simulation: prepared.simulation,
       introduced: prepared.introduced.map(summary),
@@ -326,7 +344,7 @@ async function pipelineRun(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRun
     const ig: IntegratorOptions | undefined = req.integrator || req.occ
       ? {
           kind: req.integrator ?? 'nextcloud',
-          ...(req.occ !== undefined ? { occ: (await import('../adapters/integrator/occ.js')).parseOccPrefix(req.occ, '--nextcloud-occ') } : {}),
+          ...(req.occ !== undefined ? { occ: (await import('../adapters/integrator/occ.js')).parseOccPrefix(req.occ, req.integrator === 'owncloud' ? '--owncloud-occ' : '--nextcloud-occ') } : {}),
           checkTimeoutMs: o.integratorCheckTimeoutMs ?? 150_000,
         }
       : undefined;
@@ -336,17 +354,17 @@ async function pipelineRun(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRun
       if (!pair) {
         integrator = { kind: ig.kind, occ: occ.label, needsChange: false, notes: ['DS does not verify incoming tokens after this change (token.enable.request.inbox is not true), so the app\'s secret is left as it is.'] };
       } else if (o.dryRun) {
-        deps.progress(`${ig.kind === 'owncloud' ? 'ownCloud' : 'Nextcloud'}: reading the ONLYOFFICE app settings through occ (${occ.label})`);
+        deps.progress(`${INTEGRATOR_PRODUCT[ig.kind]}: reading the ONLYOFFICE app settings through occ (${occ.label})`);
         const settings = await occ.settings();
         if (settings.jwt_secret.value) secrets.push(settings.jwt_secret.value);
         integrator = { kind: ig.kind, occ: occ.label, ...summaryOf(settings, pair) };
       } else {
-        igState = await readIntegrator(occ, deps.progress, ig.checkTimeoutMs);
+        igState = await readIntegrator(occ, ig.kind, deps.progress, ig.checkTimeoutMs);
         for (const v of [igState.appBefore.jwt_secret, igState.before.jwt_secret.value]) if (v) secrets.push(v);
         integrator = { kind: ig.kind, occ: occ.label, ...summaryOf(igState.before, pair), ...(igState.preCheck ? { preCheck: igState.preCheck } : {}) };
       }
     } else if (ig && pair && (base.integratorMustMatch || ig.kind !== 'other')) {
-      integrator = { kind: ig.kind, needsChange: base.integratorMustMatch, instructions: integratorInstructions(ig.kind, pair, carried(o, false)) };
+      integrator = { kind: ig.kind, needsChange: base.integratorMustMatch, instructions: integratorInstructions(ig.kind, pair, readSecretCommand(checkTarget(o)), req.secretFile) };
     }
 
     if (plan.changes.length === 0 && !integrator?.needsChange) return finish('no-change', integrator ? { integrator } : {});
@@ -410,11 +428,13 @@ async function pipelineRun(req: ApplyRequest, o: ApplyRunOptions, deps: ApplyRun
       ...(deps.pause ? { pause: deps.pause } : {}),
     });
     const rollback = rollbackHint(o, outcome.entry.id);
-    const readSecret = commandLine(['sudo', 'ds-harden', 'check', ...carried(o, false), '--explain', K.secretInbox, '--show-secrets']);
+    const readSecret = readSecretCommand(checkTarget(o));
     const igOut = outcome.kind !== 'not-written' && integrator ? { integrator: { ...integrator, ...(outcome.integrator ?? {}) } } : integrator ? { integrator } : {};
     if (outcome.kind === 'changed') {
       const synced = Boolean(step) && outcome.integrator?.verdict !== undefined;
-      return finish('changed', { journalId: outcome.entry.id, restarted: outcome.restarted, ...igOut, hints: { rollback, ...(base.integratorMustMatch && !synced ? { readSecret } : {}) } });
+      // the integrator's part, unless ds-harden changed it (occ) or the plan already printed its steps
+      const followUp = base.integratorMustMatch && !synced && !integrator?.instructions?.length ? { readSecret, integrator: integratorFollowUp(ig?.kind, readSecret) } : {};
+      return finish('changed', { journalId: outcome.entry.id, restarted: outcome.restarted, ...igOut, hints: { rollback, ...followUp } });
     }
     if (outcome.kind === 'not-written') {
       refusals.push({ code: 'changed-since-read', message: outcome.reason });

@@ -140,7 +140,7 @@ export async function prepareApply(input: PrepareInput): Promise<Prepared> {
         code: 'storage-blocked',
         message:
           `the new ipfilter rules would refuse DS's callbacks and downloads to the storage host ${storage.hostname ?? storage.ip}${storage.ip && storage.hostname ? ` (${storage.ip})` : ''}: ` +
-          `Nextcloud could open documents but not save them. Add --allow ${storage.ip ?? storage.hostname}.`,
+          `documents would open but never save (DS could not call back or download from the integrator). Add --allow ${storage.ip ?? storage.hostname}.`,
       });
     }
   }

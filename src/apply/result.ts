@@ -58,8 +58,11 @@ export interface ApplyResult {
   readonly rollbackError?: string;
   /** An earlier apply that stopped half-way. */
   readonly pendingJournal?: string;
-  /** Commands the user may want next: undo, read the secret for the integrator. */
-  readonly hints: { readonly rollback?: string; readonly readSecret?: string };
+  /**
+   * What the user may want next: the undo command; the command that prints the secret, and what the integrator must now
+   * do (apply/integrator-report.ts integratorFollowUp) when ds-harden neither changed its end nor printed its steps.
+   */
+  readonly hints: { readonly rollback?: string; readonly readSecret?: string; readonly integrator?: string };
   /** Whether the change set the JWT secret or header (the integrator must match). */
   readonly integratorMustMatch: boolean;
   /** The integrator end (Nextcloud/ownCloud through occ, or the steps to do by hand). */

@@ -82,7 +82,7 @@ export function secretOfFileText(text: string): string {
 /** A secret given by the user must be printable ASCII without white space, and strong (as check judges it). */
 export function checkProvidedSecret(value: string, source: string): void {
   if (value.includes('\0')) throw new UsageError(`the secret from ${source} contains a NUL byte; is it a binary file?`);
-  if (/\s/.test(value)) throw new UsageError(`the secret from ${source} contains white space or a line break; Nextcloud's jwt_secret field would not keep it`);
+  if (/\s/.test(value)) throw new UsageError(`the secret from ${source} contains white space or a line break; the integrator's secret field would not keep it`);
   if (/[^\x21-\x7e]/.test(value)) throw new UsageError(`the secret from ${source} contains characters outside printable ASCII; use letters and digits (e.g. --generate-secret)`);
   const verdict = judgeSecret(value);
   if (!verdict.ok) {

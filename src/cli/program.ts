@@ -7,6 +7,7 @@ import { TOOL_VERSION } from '../version.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL, DEFAULT_STATE_DIR, HEALTH_URL } from '../apply/defaults.js';
 import { MAX_PROBE_REQUESTS, PROBE_URL } from '../core/probe/plan.js';
 import { httpUrlProblem } from '../core/text/url.js';
+import { POLICY_KEYS } from '../apply/policy-schema.js';
 
 export interface ProgramResult {
   code: number;
@@ -194,13 +195,13 @@ export function buildProgram(io: Io, result: ProgramResult): Command {
         .option('--secret-env <name>', 'read the JWT secret from environment variable NAME')
         .option('--generate-secret', 'generate a 40-character secret if the current one is weak (keeps a strong one)')
         .option('--rotate', 'with --generate-secret: replace even a strong secret')
-        .option('--header <name>', 'JWT header for inbox and outbox (Nextcloud jwt_header; default Authorization)')
+        .option('--header <name>', "JWT header for inbox and outbox (the integrator's JWT header setting; default: keep the one in use)")
         .option('--useforrequest', 'apply ipfilter to incoming requests too (only behind a proxy that overwrites X-Forwarded-For)')
         .option('--behind-proxy', 'a reverse proxy in front of DS overwrites X-Forwarded-For (see ds-harden proxy)')
         .option('--no-useforrequest', 'apply ipfilter to outgoing requests only')
         .option('--errorcode <status>', 'HTTP status for blocked requests (400–599)', integer)
-        .option('--policy <file>', 'JSON file with the same keys (allow, secretFile, secretEnv, generateSecret, header, useforrequest, errorcode)')
-        .option('--storage-url <url>', "Nextcloud's StorageUrl as DS reaches it: apply refuses rules that would block DS's callbacks there")
+        .option('--policy <file>', `JSON file with the same keys (${POLICY_KEYS.join(', ')})`)
+        .option('--storage-url <url>', "the integrator's storage URL as DS reaches it (Nextcloud: StorageUrl): apply refuses rules that would block DS's callbacks there")
         .addOption(new Option('--integrator <kind>', 'the integrator sharing the secret: its end changes with DS (occ) or the steps are printed').choices(['nextcloud', 'owncloud', 'seafile', 'other']))
         .option('--nextcloud-occ <command>', 'how to run Nextcloud\'s occ, e.g. "sudo -u www-data php /var/www/nextcloud/occ": set jwt_secret/jwt_header too, check the pair, undo both on failure')
         .option('--owncloud-occ <command>', 'the same for ownCloud\'s occ')

@@ -82,7 +82,7 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     // default.json seen from the Docker host loads before it)
     originFile: (key) => {
       const layer = ctx.originLayer(key);
-      return layer && overridesLocal(layer, ctx.layers) ? layer.file : undefined;
+      return layer && overridesLocal(layer, ctx.layers) ? (layer.hostFile ?? layer.file) : undefined;
     },
     ...(writeTargetProblem(loaded) !== undefined ? { targetProblem: writeTargetProblem(loaded)! } : {}),
     options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf', 'compose', 'composeService', 'dockerInspect', 'container']) },

@@ -6,7 +6,8 @@ import { getPath, isPlainObject, layerStart, locate } from './layers/merge.js';
 import type { LiveObservations } from './probe/judge.js';
 import { UNKNOWN_VERSION } from './ds/versions.js';
 import { displayPath, scrubText, secretValues } from './redact.js';
-import { fillRemedy, remedyFor } from './deploy/remedy.js';
+import { fillRemedy, genericRemedy, remedyFor } from './deploy/remedy.js';
+import { shellQuote } from './text/shell.js';
 import type { RuleMeta } from './report.js';
 
 /**
@@ -97,14 +98,17 @@ export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
     if (remediation === null) continue;
     for (const hit of rule.check(ctx)) {
       secrets ??= knownSecrets(ctx);
+      const location = hit.location ? place(hit.location) : undefined;
+      // what only the finding knows: its file (the one to edit: a mounted file's host path), and the rule's own values
+      const finding = { ...(location ? { file: shellQuote(location.file) } : {}), ...hit.fill };
       out.push({
         ...(hit.blocksStartup ? { blocksStartup: true as const } : {}),
         ruleId: rule.id,
         severity: hit.severity ?? rule.severity,
         title: rule.title,
         message: scrubText(hit.message, secrets),
-        remediation,
-        ...(hit.location ? { location: place(hit.location) } : {}),
+        remediation: genericRemedy(fillRemedy(hit.remediation ?? remediation, dep, finding), dep),
+        ...(location ? { location } : {}),
         ...(hit.key ? { key: displayPath(hit.key) } : {}),
         ...(hit.url ? { url: hit.url } : {}),
       });
@@ -122,7 +126,7 @@ export function evaluate(rules: readonly Rule[], ctx: RuleContext): Finding[] {
 /** The rule metadata a report lists, with the fix text for this install. */
 export function ruleMeta(rule: Rule, dep: HostFacts['deployment']): RuleMeta {
   const { id, area, severity, title, why, fixedByApply } = rule;
-  return { id, area, severity, title, why, remediation: remedyFor(rule, dep) ?? fillRemedy(rule.remediation, dep), ...(fixedByApply ? { fixedByApply } : {}) };
+  return { id, area, severity, title, why, remediation: genericRemedy(remedyFor(rule, dep) ?? rule.remediation, dep), ...(fixedByApply ? { fixedByApply } : {}) };
 }
 
 /**

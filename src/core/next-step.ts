@@ -20,7 +20,9 @@ import type { Finding } from './types.js';
 import { severityRank } from './types.js';
 import type { RuleMeta } from './report.js';
 import { K } from './ds/keys.js';
-import { analyzeAddress, normalizeRuleAddress } from './ds/ipfilter.js';
+import { allowedAddresses } from './ds/ipfilter.js';
+
+export { allowedAddresses };
 
 /** The options of `check` that select the configuration; apply needs the same to read the same files. */
 export interface CarriedOptions {
@@ -71,34 +73,12 @@ export interface NextStepInput {
   readonly targetProblem?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '0:0:0:0:0:0:0:1']);
 
 /** A word for a POSIX shell: bare when it is safe, else single-quoted. */
 
 /** Files apply writes or whose value it overrides by writing local.json. */
 function inReach(file: string | undefined): boolean {
   return !file || /\/(local|default|production-linux)\.json$/.test(file);
-}
-
-/** The integrator addresses the effective rules allow, as apply would write them. */
-export function allowedAddresses(rules: unknown, useforrequest: boolean): string[] {
-  if (!Array.isArray(rules)) return [];
-  const out: string[] = [];
-  for (const r of rules as unknown[]) {
-    if (r === null || typeof r !== 'object') continue;
-    const { address, allowed } = r as { address?: unknown; allowed?: unknown };
-    if (allowed !== true || typeof address !== 'string' || /^\*+$/.test(address.trim())) continue;
-    let normalized: string;
-    try {
-      normalized = normalizeRuleAddress(address);
-    } catch {
-      continue; // a range, a /12: apply refuses it, the user has to choose
-    }
-    if (LOOPBACK.has(normalized) || out.includes(normalized)) continue;
-    if (useforrequest && analyzeAddress(normalized).some((i) => i.kind === 'hostname')) continue;
-    out.push(normalized);
-  }
-  return out;
 }
 
 /** The next-step command for these findings, or undefined when apply has nothing to fix (or cannot edit the files). */

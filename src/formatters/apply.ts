@@ -5,7 +5,7 @@
  */
 import type { ApplyResult } from '../apply/result.js';
 import type { IntegratorSummary } from '../apply/integrator-report.js';
-import { STEP_TEXT, type CheckReport } from '../core/integrator/nextcloud.js';
+import { INTEGRATOR_PRODUCT, STEP_TEXT, type CheckReport } from '../core/integrator/nextcloud.js';
 import type { SimulationRow } from '../core/plan/simulation.js';
 import { REACH_LABEL } from '../core/ds/reach.js';
 import type { Style } from './style.js';
@@ -32,7 +32,7 @@ function simulationText(rows: readonly SimulationRow[], style: Style): string {
 }
 
 function productOf(kind: IntegratorSummary['kind']): string {
-  return kind === 'nextcloud' ? 'Nextcloud' : kind === 'owncloud' ? 'ownCloud' : kind === 'seafile' ? 'Seafile' : 'the integrator';
+  return INTEGRATOR_PRODUCT[kind];
 }
 
 function checkLine(label: string, r: CheckReport, style: Style): string {
@@ -82,6 +82,8 @@ export function formatApplyPlan(r: ApplyResult, style: Style): string {
   if (r.outcome === 'refused') {
     out += style.red('refused — nothing was changed:\n') + r.refusals.map((x) => `  - ${loc(x.location)}${x.message}`).join('\n') + '\n';
     if (r.modeChange) out += style.bold('make this change instead:\n') + r.modeChange.text.split('\n').map((l) => `  ${l}`).join('\n') + '\n';
+    // the integrator's part of a printed change
+    if (r.modeChange && r.integrator) out += integratorPlan(r.integrator, style);
     for (const n of r.notes) out += style.yellow(`note: ${n}\n`);
     return out;
   }
@@ -117,9 +119,7 @@ export function formatApplyOutcome(r: ApplyResult, style: Style): string {
     const what = r.files?.length ? r.files.join(', ') : r.target;
     out += style.green(`done: ${r.changes.length ? `${what} updated` : `${what} unchanged`}${r.restarted?.length ? `, ${r.restarted.join(', ')} restarted and healthy` : ''}${r.integrator?.report ? `; ${productOf(r.integrator.kind)} uses the same secret and header` : ''}.\n`);
     if (r.journalId && r.hints.rollback) out += style.dim(`journal ${r.journalId} — undo with: ${r.hints.rollback}\n`);
-    if (r.integratorMustMatch && r.hints.readSecret) {
-      out += `The integrator (Nextcloud: ONLYOFFICE app settings) must now use the same secret and header. Read the secret with:\n  ${r.hints.readSecret}\n`;
-    }
+    if (r.hints.integrator) out += `${r.hints.integrator}\n`;
     return out;
   }
   if (r.outcome === 'rolled-back') {

@@ -284,6 +284,51 @@ describe('apply --json follows schemas/apply-result.schema.json', () => {
   });
 });
 
+describe('JWT that is off is never left off silently', () => {
+  const STAYS_OFF =
+    'note: JWT stays off: token.enable.browser, token.enable.request.inbox and token.enable.request.outbox are not true, so DS accepts API requests and ' +
+    'editor sessions without a token — ipfilter does not replace that. To turn it on, add --generate-secret (or --secret-file FILE) and say which integrator ' +
+    'shares the secret (--nextcloud-occ CMD or --owncloud-occ CMD sets it in the app in the same transaction, --integrator nextcloud|owncloud|seafile|other ' +
+    'prints the steps); apply then sets the switches to true and writes the secret into local.json.';
+  it('apply --allow without a secret option says JWT stays off and which options turn it on (dry run, real run, --json)', () => {
+    const root = tree('{}\n');
+    const dry = runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(dry.code, dry.stderr).toBe(10);
+    expect(dry.stdout).toContain(STAYS_OFF);
+    const json = JSON.parse(runCli(['apply', '--root', root, '--allow', '10.0.0.5', '--json', ...base]).stdout) as { outcome: string; notes: string[] };
+    expect(json.outcome).toBe('changed');
+    expect(json.notes).toContain(STAYS_OFF.slice('note: '.length));
+    // nothing left to change: still said
+    const again = runCli(['apply', '--root', root, '--allow', '10.0.0.5', ...base]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(STAYS_OFF);
+    // JWT on: no such note
+    const on = tree(JSON.stringify({ services: { CoAuthoring: { token: { enable: { browser: true, request: { inbox: true, outbox: true } } }, secret: { inbox: { string: SECRET }, outbox: { string: SECRET }, session: { string: SECRET } } } } }));
+    const r = runCli(['apply', '--root', on, '--allow', '10.0.0.5', '--dry-run', ...base]);
+    expect(r.code, r.stderr).toBe(10);
+    expect(r.stdout).not.toContain('JWT stays off');
+  });
+
+  it('rotate-secret on a server without JWT enforcement says it turns it on, in the dry run and before the real run changes anything', () => {
+    const TURNS_ON =
+      'note: JWT is not enforced on this server (token.enable.browser, token.enable.request.inbox and token.enable.request.outbox are not true): rotate-secret ' +
+      'turns it on (token.enable.browser, token.enable.request.inbox and token.enable.request.outbox → true) together with the new secret. From then on DS ' +
+      'refuses requests and editor sessions that are not signed with the new secret: the integrator must have it, with the same header, or documents stop ' +
+      'opening (--nextcloud-occ CMD or --owncloud-occ CMD sets it in the app in the same transaction, --integrator nextcloud|owncloud|seafile|other prints the steps).';
+    const root = tree('{}\n');
+    const dry = runCli(['rotate-secret', '--root', root, '--dry-run', ...base]);
+    expect(dry.code, dry.stderr).toBe(10);
+    expect(dry.stdout).toContain(TURNS_ON);
+    const real = runCli(['rotate-secret', '--root', root, ...base]);
+    expect(real.code, real.stderr).toBe(10);
+    expect(real.stdout).toContain(TURNS_ON);
+    expect(real.stdout.indexOf(TURNS_ON)).toBeLessThan(real.stdout.indexOf('done:'));
+    // enforced now: the next rotation has nothing to turn on
+    const next = runCli(['rotate-secret', '--root', root, '--dry-run', ...base]);
+    expect(next.stdout).not.toContain('JWT is not enforced');
+  });
+});
+
 describe('the integrator end without occ access', () => {
   it('prints the exact steps; the secret only with --show-secrets', () => {
     const root = tree('{}\n');
@@ -295,6 +340,31 @@ describe('the integrator end without occ access', () => {
     const shown = runCli(['apply', '--root', root, '--secret-env', 'S', '--integrator', 'seafile', '--dry-run', '--show-secrets', ...base], { env: { S: SECRET } });
     expect(shown.stdout).toContain(`ONLYOFFICE_JWT_SECRET = '${SECRET}'`);
     expect(shown.stdout).toContain(`ONLYOFFICE_JWT_HEADER = 'Authorization'`);
+  });
+  it('a real run names only the integrator it is for, and does not repeat the steps at the end', () => {
+    // Seafile: its seahub_settings.py steps once, in the plan; no closing line about Nextcloud (or anyone else)
+    const seafile = runCli(['apply', '--root', tree('{}\n'), '--secret-env', 'S', '--integrator', 'seafile', ...base], { env: { S: SECRET } });
+    expect(seafile.code, seafile.stderr).toBe(10);
+    expect(seafile.stdout).toContain('Seafile: do this too, or the pair breaks:\n  In seahub_settings.py set\n');
+    expect(seafile.stdout).not.toMatch(/Nextcloud|ownCloud/);
+    expect(seafile.stdout).not.toContain('must now use the same secret');
+    expect(seafile.stdout.split('--explain services.CoAuthoring.secret.inbox.string --show-secrets').length).toBe(2);
+    // ownCloud: its own occ flag, never Nextcloud's
+    const owncloud = runCli(['apply', '--root', tree('{}\n'), '--secret-env', 'S', '--integrator', 'owncloud', ...base], { env: { S: SECRET } });
+    expect(owncloud.code, owncloud.stderr).toBe(10);
+    expect(owncloud.stdout).toContain('or let ds-harden do both ends: add --owncloud-occ "sudo -u www-data php /var/www/owncloud/occ"');
+    expect(owncloud.stdout).not.toContain('Nextcloud');
+    // no --integrator: the closing lines say where each integrator keeps the secret, and how to get the exact steps
+    const root = tree('{}\n');
+    const unknown = runCli(['apply', '--root', root, '--secret-env', 'S', ...base], { env: { S: SECRET } });
+    expect(unknown.code, unknown.stderr).toBe(10);
+    expect(unknown.stdout).toContain(
+      'Every integrator that uses this DS must now use the same secret and header, set in its ONLYOFFICE settings (Nextcloud, ownCloud: ' +
+        'the ONLYOFFICE app\'s "Secret key" and "Authorization header"; Seafile: ONLYOFFICE_JWT_SECRET and ONLYOFFICE_JWT_HEADER in seahub_settings.py) ' +
+        `(--integrator nextcloud|owncloud|seafile|other prints the exact steps). Read the secret with:\n  sudo ds-harden check --root ${root} --explain services.CoAuthoring.secret.inbox.string --show-secrets\n`,
+    );
+    const json = runCli(['apply', '--root', tree('{}\n'), '--secret-env', 'S', '--integrator', 'seafile', '--json', ...base], { env: { S: SECRET } });
+    expect(JSON.parse(json.stdout).hints.integrator).toBeUndefined();
   });
   it('refuses shell syntax in --nextcloud-occ and occ for Seafile', () => {
     const root = tree('{}\n');

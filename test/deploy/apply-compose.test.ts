@@ -311,3 +311,61 @@ describe('installs whose mechanism ds-harden does not write: refused, with the e
     expect(a.stdout).toContain('            - address: 10.0.0.5');
   });
 });
+
+describe('the notes and the integrator part speak the install', () => {
+  const jwtOffCompose = () => {
+    const root = installTree('compose-9.2');
+    fs.writeFileSync(COMPOSE(root), read(COMPOSE(root)).replace('JWT_ENABLED=true', 'JWT_ENABLED=false'));
+    return root;
+  };
+  const stockNixos = () => {
+    const root = installTree('nixos-9.2');
+    fs.copyFileSync(path.join(REPO, '../shared/ds-configs/v9.2.0/server/default.json'), path.join(root, 'run/onlyoffice/config/default.json'));
+    return root;
+  };
+
+  it('--allow alone on a Compose service with JWT off: JWT stays off, and what turns it on there (no local.json, no occ)', () => {
+    const r = runCli(['apply', '--root', jwtOffCompose(), '--allow', '10.0.0.5', '--dry-run']);
+    expect(r.code, r.stderr).toBe(10);
+    const note = r.stdout.split('\n').find((l) => l.startsWith('note: JWT stays off'));
+    expect(note).toBe(
+      'note: JWT stays off: JWT_ENABLED is not exactly true, so DS accepts API requests and editor sessions without a token — ipfilter does not replace that. ' +
+        'To turn it on, add --generate-secret (or --secret-file FILE) and say which integrator shares the secret (--integrator nextcloud|owncloud|seafile|other ' +
+        'prints its steps); apply then sets JWT_ENABLED=true and JWT_SECRET for service onlyoffice-documentserver in /docker-compose.yml.',
+    );
+  });
+
+  it('--allow alone on NixOS with JWT off: the note names the module option', () => {
+    const r = runCli(['apply', '--root', stockNixos(), '--allow', '10.0.0.5']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('note: JWT stays off: token.enable.browser, token.enable.request.inbox and token.enable.request.outbox are not true');
+    expect(r.stdout).toContain('apply then prints services.onlyoffice.jwtSecretFile for configuration.nix (the module turns token.enable.* on with it).');
+    expect(r.stdout).not.toMatch(/occ|writes the secret into local\.json/);
+  });
+
+  it('rotate-secret on a Compose service with JWT off: says it turns JWT_ENABLED on; --integrator seafile prints Seafile\'s steps once', () => {
+    const root = jwtOffCompose();
+    const r = runCli(['rotate-secret', '--root', root, '--integrator', 'seafile']);
+    expect(r.code, r.stderr).toBe(10);
+    expect(r.stdout).toContain(
+      'note: JWT is not enforced on this server (JWT_ENABLED is not exactly true): rotate-secret turns it on (JWT_ENABLED=true: token.enable.browser, ' +
+        'token.enable.request.inbox and token.enable.request.outbox → true) together with the new secret.',
+    );
+    expect(r.stdout).toContain('Seafile: do this too, or the pair breaks:\n  In seahub_settings.py set\n');
+    expect(r.stdout).toContain(`read it with: sudo ds-harden check --root ${root} --explain services.CoAuthoring.secret.inbox.string --show-secrets)`);
+    expect(r.stdout).not.toMatch(/Nextcloud:|must now use the same secret/);
+    // no --integrator: the closing lines name each integrator's place
+    const plain = runCli(['rotate-secret', '--root', installTree('compose-9.2')]);
+    expect(plain.code, plain.stderr).toBe(10);
+    expect(plain.stdout).toContain('Every integrator that uses this DS must now use the same secret and header, set in its ONLYOFFICE settings (Nextcloud, ownCloud');
+  });
+
+  it('a printed change (NixOS): the integrator\'s steps come with it, without a command that would read the old secret back', () => {
+    const r = runCli(['rotate-secret', '--root', stockNixos(), '--integrator', 'seafile']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('services.onlyoffice.jwtSecretFile');
+    expect(r.stdout).toContain('Seafile: do this too, or the pair breaks:');
+    expect(r.stdout).toContain('(the secret is shown masked: re-run with --show-secrets to see it here and in the change above, or choose it yourself with --secret-file FILE)');
+    expect(r.stdout).not.toContain('--explain');
+  });
+});

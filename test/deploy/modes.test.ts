@@ -118,7 +118,7 @@ describe('deployment modes: detection without flags', () => {
     expect(secret.remediation).toContain('yunohost app setting onlyoffice jwt_secret -v <');
     expect(secret.remediation).toContain('yunohost app upgrade onlyoffice --force');
     const readable = report.findings.find((f) => f.ruleId === 'DSH400')!;
-    expect(readable.remediation).toBe('chown onlyoffice:onlyoffice <file> && chmod 400 <file> (what the app\'s install and upgrade scripts do).');
+    expect(readable.remediation).toBe('chown onlyoffice:onlyoffice /var/www/onlyoffice/config/local.json && chmod 400 /var/www/onlyoffice/config/local.json (what the app\'s install and upgrade scripts do).');
     const ip = report.findings.find((f) => f.ruleId === 'DSH500')!;
     expect(ip.remediation).toContain('The app has no setting for ipfilter.rules');
     expect(ip.remediation).toContain('every yunohost app upgrade re-renders local.json and drops it');
@@ -140,7 +140,7 @@ describe('deployment modes: detection without flags', () => {
     fs.chmodSync(path.join(root, 'opt/ds/config/local.json'), 0o644);
     const { report } = check(root);
     const perm = report.findings.find((f) => f.ruleId === 'DSH400')!;
-    expect(perm.remediation).toContain('chown root:docs <file> && chmod 640 <file> (or chown docs:docs)');
+    expect(perm.remediation).toContain('chown root:docs /opt/ds/config/local.json && chmod 640 /opt/ds/config/local.json (or chown docs:docs /opt/ds/config/local.json)');
   });
 });
 

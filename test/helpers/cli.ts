@@ -75,6 +75,7 @@ export interface JsonFinding {
   message: string;
   location?: { file: string; line: number; column: number };
   key?: string;
+  remediation?: string;
 }
 
 export function findingsOf(r: CliResult): JsonFinding[] {

@@ -57,11 +57,11 @@ export function nixosPrestart(root: string, release: string, withSecretFile: boo
   fs.writeFileSync(file, JSON.stringify(d, null, 2) + '\n');
 }
 
-/** The image's supervisor program for DocService, as Dockerfile:129 leaves it (COMPANY_NAME → onlyoffice). */
+/** The image's supervisor programs for DocService and FileConverter and their group ds, as Dockerfile:129 leaves them (COMPANY_NAME → onlyoffice). */
 export function dockerPrograms(root: string, release: string): void {
   const dir = path.join(root, 'etc/supervisor/conf.d');
   fs.mkdirSync(dir, { recursive: true });
-  for (const name of ['ds-docservice.conf', 'ds-converter.conf']) {
+  for (const name of ['ds.conf', 'ds-docservice.conf', 'ds-converter.conf']) {
     const text = fs.readFileSync(path.join(SHARED_CONFIGS, release, 'docker', name), 'utf8').replace(/COMPANY_NAME/g, 'onlyoffice');
     fs.writeFileSync(path.join(dir, name), text);
   }

@@ -307,7 +307,7 @@ describe.concurrent('ds-harden wizard in a terminal', () => {
     ]);
     expect(await t.exitCode()).toBe(0);
     const screen = t.screen();
-    expect(screen).toContain('Seafile: in seahub_settings.py set');
+    expect(screen).toContain('Seafile: do this too, or the pair breaks:\n  In seahub_settings.py set');
     expect(screen).toContain('Nothing was changed.');
     expect(equivalentCommand(screen)).toContain('ds-harden apply --integrator seafile --allow 10.0.0.9 --generate-secret');
     expect(snapshot(root)).toEqual(before);

@@ -1,7 +1,7 @@
 /** The integrator core: reading the app's check, judging a change by what it made worse, the steps printed by hand. */
 import { describe, expect, it } from 'vitest';
 import { judgeChange, readCheckOutput, seafileLines, stepOfMessage, importDocument, pythonString } from '../../src/core/integrator/nextcloud.js';
-import { integratorInstructions } from '../../src/apply/integrator-report.js';
+import { integratorInstructions, readSecretCommand } from '../../src/apply/integrator-report.js';
 
 const ok = readCheckOutput(0, '<info>Document server https://ds/ version 9.3.1.2 is successfully connected</info>');
 const fail = (msg: string) => readCheckOutput(1, `<error>Error connection: ${msg}</error>`);
@@ -57,7 +57,7 @@ describe('what is printed when ds-harden cannot reach the integrator', () => {
     expect(pythonString('plain')).toBe("'plain'");
   });
   it('Nextcloud: the settings page and an occ import from a file — never the secret on a command line', () => {
-    const lines = integratorInstructions('nextcloud', pair, ['--root', '/srv/x']);
+    const lines = integratorInstructions('nextcloud', pair, readSecretCommand(['--root', '/srv/x']));
     expect(lines.join('\n')).toContain('"Authorization header" = AuthorizationJwt');
     expect(lines.join('\n')).toContain('occ config:import <that file>');
     expect(lines.join('\n')).not.toMatch(/--value=/);

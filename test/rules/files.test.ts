@@ -179,7 +179,11 @@ describe('DSH403 a copy of a configuration file holds secrets and is readable by
     expect(f[0]!.message).toContain('services.CoAuthoring.secret.inbox.string, services.CoAuthoring.secret.outbox.string, storage.fs.secretString');
     expect(f[0]!.message).not.toContain('xxxx');
     expect(f[0]!.severity).toBe('high');
-    expect(f[0]!.remediation).toContain(worldReadableSecrets.remediation.split('.')[0]!.replace(/\{user\}/g, 'ds'));
+    // the fix names the copy itself (shell-quoted: the backup name has @ and ~), never a <file> placeholder
+    const backup = `'${ETC}/local.json.12345.2026-05-14@09:12:18~'`;
+    expect(f[0]!.remediation).toContain(`chown root:ds ${backup} && chmod 640 ${backup} (or chown ds:ds ${backup}), as for local.json (DSH400)`);
+    expect(f[1]!.remediation).toContain(`chown root:ds ${ETC}/local.json.original && chmod 640 ${ETC}/local.json.original`);
+    expect(f.map((x) => x.remediation).join('\n')).not.toContain('<file>');
   });
 
   it('finds secrets in files that do not parse: a vim swap file, a truncated .bak; names only', async () => {

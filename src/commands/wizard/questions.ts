@@ -6,8 +6,9 @@
  */
 import type { Choice, Prompter } from '../../adapters/prompter.js';
 import type { Detected } from './detect.js';
+import { INTEGRATOR_PRODUCT, type IntegratorKind } from '../../core/integrator/nextcloud.js';
 
-export type IntegratorKind = 'nextcloud' | 'owncloud' | 'seafile' | 'other';
+export type { IntegratorKind } from '../../core/integrator/nextcloud.js';
 
 /** keep: the strong secret DS has; generate: a new random one; file: read from a file the admin names. */
 export type SecretChoice = 'keep' | 'generate' | 'file';
@@ -38,12 +39,7 @@ export interface AnswerChecks {
   secretFile(path: string): Promise<true | string>;
 }
 
-export const PRODUCT: Readonly<Record<IntegratorKind, string>> = {
-  nextcloud: 'Nextcloud',
-  owncloud: 'ownCloud',
-  seafile: 'Seafile',
-  other: 'the integrator',
-};
+export const PRODUCT: Readonly<Record<IntegratorKind, string>> = INTEGRATOR_PRODUCT;
 
 /** The JWT headers people choose; anything else is typed. */
 const AUTHORIZATION = 'Authorization';

@@ -11,10 +11,10 @@
  */
 import { posix as path } from 'node:path';
 import type { ReadError, ReadResult, ReadonlyHost } from '../layers/load.js';
-import { envFileVars, readsDsConfig, supervisorEnvs, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { envFileVars, readsDsConfig, supervisorEnvs, supervisorGroups, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
 import { versionFromDpkgStatus } from '../ds/versions.js';
 import { containerFromInspect, envFromProcEnviron, isDsContainer } from './inspect.js';
-import type { ContainerSpec, Deployment, DeploymentKind, Mechanism, Sourced } from './types.js';
+import { isAioContainer, type ContainerSpec, type Deployment, type DeploymentKind, type Mechanism, type Sourced } from './types.js';
 import type { SourceLocation } from '../types.js';
 
 export const DEB_CONFIG_DIR = '/etc/onlyoffice/documentserver';
@@ -75,16 +75,20 @@ export async function discoverServices(host: ReadonlyHost, errors?: ReadError[])
   const failed = (file: string, r: ReadResult) => {
     if (!r.ok && r.code !== 'ENOENT') errors?.push({ file, code: r.code, message: r.message });
   };
+  const programs: { file: string; text: string }[] = [];
   for (const [dir, match] of [
     ['/etc/supervisor/conf.d', /\.conf$/],
     ['/etc/supervisord.d', /\.(ini|conf)$/],
   ] as const) {
     for (const name of ((await host.list(dir)) ?? []).filter((n) => match.test(n)).sort()) {
       const r = await host.read(`${dir}/${name}`);
-      if (r.ok) out.push(...supervisorEnvs(`${dir}/${name}`, r.text));
+      if (r.ok) programs.push({ file: `${dir}/${name}`, text: r.text });
       else failed(`${dir}/${name}`, r);
     }
   }
+  // a [group:…] in one file names the programs of another (supervisord merges them all)
+  const groups = supervisorGroups(programs.map((p) => p.text));
+  for (const p of programs) out.push(...supervisorEnvs(p.file, p.text, groups));
   /** The EnvironmentFile= files of a unit, read (a missing one sets nothing; one that cannot be read is reported). */
   const withEnvFiles = async (found: ServiceEnv[]): Promise<ServiceEnv[]> => {
     const done: ServiceEnv[] = [];
@@ -176,6 +180,17 @@ export function docserviceOf(services: readonly ServiceEnv[]): (ServiceEnv & { m
   };
 }
 
+/**
+ * The command that restarts the DocService/FileConverter definitions found (all of one manager: the DocService's), e.g.
+ * `systemctl restart onlyoffice-docservice.service onlyoffice-converter.service`; undefined when none was found.
+ */
+export function restartCommand(services: readonly ServiceEnv[]): string | undefined {
+  const ds = docserviceOf(services);
+  if (!ds) return undefined;
+  const names = [...new Set(services.filter((s) => s.manager === ds.manager).map((s) => s.service))];
+  return `${ds.manager === 'systemd' ? 'systemctl' : 'supervisorctl'} restart ${names.join(' ')}`;
+}
+
 /** YunoHost: the apps whose settings.yml says they are an onlyoffice app, with their install_dir. */
 async function yunohostApps(host: ReadonlyHost): Promise<{ app: string; installDir?: string; file: string }[]> {
   const out: { app: string; installDir?: string; file: string }[] = [];
@@ -226,6 +241,7 @@ function dockerDeployment(kind: DeploymentKind, spec: ContainerSpec, opts: Detec
       configDir: dirFrom(opts, ds, { value: DEB_CONFIG_DIR, from: 'the image (config/supervisor/ds/ds-docservice.conf: NODE_CONFIG_DIR=/etc/onlyoffice/documentserver)' }),
       serviceUser: ds ? userFrom(ds, DEB_USER) : { value: 'ds', from: 'the image (config/supervisor/ds/ds-docservice.conf: user=ds)' },
       container: spec,
+      ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
       evidence,
     },
     services,
@@ -236,7 +252,7 @@ function dockerDeployment(kind: DeploymentKind, spec: ContainerSpec, opts: Detec
 export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions = {}): Promise<Detected> {
   if (opts.inspect) {
     const spec = containerFromInspect(opts.inspect.file, opts.inspect.text);
-    const aio = /aio-onlyoffice/.test(spec.image ?? '') || /nextcloud-aio-onlyoffice/.test(spec.containerName ?? '');
+    const aio = isAioContainer(spec);
     const what = aio ? 'Nextcloud All-in-One container' : 'Docker container';
     const name = spec.containerName ? ` ${spec.containerName}` : '';
     const evidence = [`docker inspect output ${opts.inspect.file}${spec.image ? ` (image ${spec.image})` : ''}`];
@@ -291,6 +307,8 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         // ONLYOFFICE/snap-documentserver@1b3786b config/ds-docservice.conf: NODE_CONFIG_DIR=%(ENV_SNAP_DATA)s/etc/onlyoffice/documentserver, no user=
         configDir: opts.configDir ? { value: opts.configDir, from: '--config-dir' } : { value: SNAP_CONFIG_DIR, from: 'the snap (config/ds-docservice.conf: NODE_CONFIG_DIR=$SNAP_DATA/etc/onlyoffice/documentserver)' },
         serviceUser: { value: 'root', from: 'the snap (config/ds-docservice.conf sets no user=, so its supervisord runs DocService as root)' },
+        // snapd names the app's service snap.onlyoffice-ds.documentserver (ONLYOFFICE/snap-documentserver@1b3786b README)
+        restart: 'snap restart onlyoffice-ds.documentserver',
         evidence: ['/var/snap/onlyoffice-ds or /snap/onlyoffice-ds exists'],
       },
       services,
@@ -307,6 +325,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         label: `NixOS module services.onlyoffice (${ds.service})`,
         configDir: dirFrom(opts, ds, { value: '/run/onlyoffice/config', from: 'the NixOS module (onlyoffice-wrapper … /run/onlyoffice/config)' }),
         serviceUser: userFrom(ds, { value: 'onlyoffice', from: 'the NixOS module (User = "onlyoffice")' }),
+        ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
         evidence: [...evidence, /onlyoffice-wrapper/.test(ds.exec ?? '') ? 'ExecStart runs onlyoffice-wrapper' : '/etc/NIXOS exists'],
       },
       services,
@@ -325,6 +344,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
           label: `YunoHost app ${app.app}`,
           configDir: dirFrom(opts, ds, { value: fallbackDir, from: `install_dir in ${app.file}` }),
           serviceUser: userFrom(ds, { value: app.app, from: `the YunoHost app (User=__APP__ in conf/docservice.service)` }),
+          ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
           app: app.app,
           evidence: [...evidence, `${app.file}`],
         },
@@ -344,6 +364,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         label: deb ? 'deb package (dpkg)' : rpm ? 'rpm package' : 'deb/rpm package',
         configDir: dirFrom(opts, ds, DEB_DIR),
         serviceUser: ds ? userFrom(ds, DEB_USER) : DEB_USER,
+        // no restart: the package's own units (ds-docservice, ds-converter) are what fix texts name by default
         ...(deb ? { package: 'deb' as const } : rpm ? { package: 'rpm' as const } : {}),
         evidence: [...evidence, ...(deb ? ['/var/lib/dpkg/status lists onlyoffice-documentserver'] : [])],
       },
@@ -358,6 +379,7 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
         label: `${ds.manager} ${ds.manager === 'systemd' ? 'unit' : 'program'} ${ds.service}`,
         configDir: dirFrom(opts, ds, DEB_DIR),
         serviceUser: userFrom(ds, DEB_USER),
+        ...(restartCommand(services) ? { restart: restartCommand(services)! } : {}),
         evidence,
       },
       services,

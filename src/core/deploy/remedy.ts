@@ -17,8 +17,9 @@
  * - configuration management: the variable the playbook renders the file from.
  */
 import { variableFor } from './entrypoint.js';
-import { isManaged } from '../ds/keys.js';
-import type { Deployment, Mechanism } from './types.js';
+import { APPLY_KEYS } from '../ds/keys.js';
+import { INTEGRATOR_SECRET_NOTE } from '../integrator/nextcloud.js';
+import { isAio, type Deployment, type Mechanism } from './types.js';
 
 const CO = 'services.CoAuthoring';
 export const LPL_TARGET = '/etc/onlyoffice/documentserver/local-production-linux.json';
@@ -35,7 +36,13 @@ export interface KeyChange {
 }
 
 const short = (k: string) => k.replace(/^services\.CoAuthoring\./, '');
-const show = (c: KeyChange) => c.shown ?? (c.exact ? JSON.stringify(c.exact.value) : `<${c.words}>`);
+/** Words that start with the value itself (`true`, `403`, `"Bearer " (or unset)`): that value, else undefined. */
+const LITERAL = /^(true|false|-?\d+|"[^"]*")(?=$|\s+\()/;
+const literalOf = (words: string) => LITERAL.exec(words)?.[1];
+/** A value in a printed change: the exact value, words that are a value as written, or <words> for the user to fill. */
+const show = (c: KeyChange) => c.shown ?? (c.exact ? JSON.stringify(c.exact.value) : literalOf(c.words) !== undefined ? c.words : `<${c.words}>`);
+/** The same for a variable or option value (no JSON quotes): `true`, `AuthorizationJwt`, or <words>. */
+const bare = (c: KeyChange) => c.shown ?? (c.exact ? String(c.exact.value) : (literalOf(c.words)?.replace(/^"(.*)"$/, '$1') ?? `<${c.words}>`));
 const list = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
 
 /** Where the container's definition lives, in words, and how to re-create it. */
@@ -47,7 +54,7 @@ function dockerWhere(dep: Deployment): { where: string; recreate: string } {
       recreate: `docker compose up -d ${c.compose.service} (it re-creates the container; docker restart keeps the old environment)`,
     };
   }
-  if (dep.kind === 'docker-container' && /aio-onlyoffice/.test(c?.image ?? '')) {
+  if (isAio(dep)) {
     return {
       where: 'Nextcloud All-in-One\'s definition of this container (the mastercontainer sets JWT_SECRET from ONLYOFFICE_SECRET in its configuration.json; AIO accepts no other variables or mounts for it)',
       recreate: 'restart the containers from the AIO interface (it re-creates them)',
@@ -66,15 +73,35 @@ function dockerVariable(c: KeyChange): { name: string; value: string } | { name:
   const v = c.exact?.value;
   if (name === 'USE_UNAUTHORIZED_STORAGE') return v === true || c.words === 'true' ? { name, remove: 'it can only switch verification off' } : { name, value: 'true' };
   if (name === 'ALLOW_PRIVATE_IP_ADDRESS' || name === 'ALLOW_META_IP_ADDRESS') return v === false || c.words === 'false' ? { name, remove: 'it can only switch the filter off' } : { name, value: 'true' };
-  if (name === 'SECURE_LINK_SECRET' || name === 'JWT_SECRET') return { name, value: show(c) };
-  return { name, value: c.exact ? String(c.exact.value) : c.words };
+  return { name, value: bare(c) };
 }
 
 function lplJson(changes: readonly KeyChange[]): string {
   return changes.map((c) => `${c.key} = ${show(c)}`).join('; ');
 }
 
+/**
+ * Nextcloud All-in-One: the mastercontainer creates the DS container with JWT_ENABLED, JWT_HEADER and JWT_SECRET (from
+ * ONLYOFFICE_SECRET in its configuration.json) and nothing else — no other variable, no mount (nextcloud/all-in-one
+ * php/containers.json; deploy-modes §3), so only the secret has a place there.
+ */
+function aioText(changes: readonly KeyChange[]): string {
+  const secret = changes.some((c) => variableFor(c.key) === 'JWT_SECRET');
+  const rest = changes.filter((c) => !['JWT_SECRET', 'JWT_ENABLED', 'JWT_HEADER'].includes(variableFor(c.key) ?? ''));
+  const parts: string[] = [];
+  if (secret) parts.push("Nextcloud All-in-One sets JWT_SECRET from ONLYOFFICE_SECRET in the mastercontainer's configuration.json: change it there, then restart the containers from the AIO interface (AIO gives Nextcloud the same secret).");
+  if (rest.length) {
+    parts.push(
+      `Nextcloud All-in-One takes no other variables or mounts for this container, so ${list(rest.map((c) => short(c.key)))} ${rest.length > 1 ? 'have' : 'has'} no supported place: ` +
+        'a change inside the container is lost whenever AIO re-creates it. Restrict access in front of it instead (a reverse proxy; ds-harden proxy).',
+    );
+  }
+  if (!parts.length) parts.push('Nextcloud All-in-One sets JWT_ENABLED=true and JWT_HEADER=AuthorizationJwt itself; restart the containers from the AIO interface to restore them.');
+  return parts.join(' ');
+}
+
 function dockerText(dep: Deployment, changes: readonly KeyChange[]): string {
+  if (isAio(dep)) return aioText(changes);
   const { where, recreate } = dockerWhere(dep);
   const vars = new Map<string, string>();
   const removes = new Map<string, string>();
@@ -85,7 +112,7 @@ function dockerText(dep: Deployment, changes: readonly KeyChange[]): string {
     else if ('remove' in v) {
       removes.set(v.name, v.remove);
       file.push(c); // the mounted file also undoes an earlier write of the running container's local.json
-    } else vars.set(v.name, v.value);
+    } else if (!vars.has(v.name)) vars.set(v.name, v.value); // one variable writes several keys (JWT_HEADER: inbox and outbox); the first key's words say it
   }
   const parts: string[] = [];
   if (vars.size) {
@@ -102,7 +129,7 @@ function dockerText(dep: Deployment, changes: readonly KeyChange[]): string {
     );
   }
   parts.push(`Then ${recreate}.`);
-  if (dep.kind === 'compose' && changes.every((c) => isManaged(c.key))) parts.push('ds-harden apply (--allow, --generate-secret, --header) makes this change in the compose file (--dry-run shows it).');
+  if (dep.kind === 'compose' && changes.every((c) => APPLY_KEYS.includes(c.key))) parts.push('ds-harden apply (--allow, --generate-secret, --header) makes this change in the compose file (--dry-run shows it).');
   return parts.join(' ');
 }
 
@@ -118,8 +145,7 @@ function snapKey(c: KeyChange): string | undefined {
 
 function snapValue(c: KeyChange, key: string): string {
   if (key === 'onlyoffice.use-unautorized-storage') return c.exact ? String(c.exact.value !== true) : c.words === 'true' ? 'false' : `<the opposite of ${c.words}>`;
-  if (key === 'onlyoffice.jwt-secret' || c.exact === undefined) return c.shown ?? (c.exact ? String(c.exact.value) : `<${c.words}>`);
-  return String(c.exact.value);
+  return bare(c);
 }
 
 function snapText(dep: Deployment, changes: readonly KeyChange[]): string {
@@ -127,8 +153,8 @@ function snapText(dep: Deployment, changes: readonly KeyChange[]): string {
   const file: KeyChange[] = [];
   for (const c of changes) {
     const k = snapKey(c);
-    if (k) sets.set(k, snapValue(c, k));
-    else file.push(c);
+    if (!k) file.push(c);
+    else if (!sets.has(k)) sets.set(k, snapValue(c, k)); // one option writes several keys; the first key's words say it
   }
   const parts: string[] = [];
   if (sets.size) {
@@ -156,11 +182,18 @@ function nixText(_dep: Deployment, changes: readonly KeyChange[]): string {
   if (other.length) {
     parts.push(
       `The module has no option for ${list(other.map((c) => short(c.key)))}: add an ExecStartPre to systemd.services.onlyoffice-docservice (after the module's, e.g. with lib.mkAfter) ` +
-        `that sets ${lplJson(other)} in /run/onlyoffice/config/default.json with jq — that directory is regenerated at every start, so a hand edit is lost (ds-harden apply prints the exact Nix lines).`,
+        `that sets ${lplJson(other)} in /run/onlyoffice/config/default.json with jq — that directory is regenerated at every start, so a hand edit is lost` +
+        `${other.every((c) => APPLY_KEYS.includes(c.key)) ? ' (ds-harden apply prints the exact Nix lines)' : ''}.`,
     );
   }
   parts.push('Then: nixos-rebuild switch.');
   return parts.join(' ');
+}
+
+/** The app's DocService and FileConverter units (Deployment.restart from their definitions, else the app's unit names). */
+export function ynhRestart(dep: Deployment): string {
+  const app = dep.app ?? 'onlyoffice';
+  return dep.restart ?? `systemctl restart ${app}-docservice ${app}-converter`;
 }
 
 function ynhText(dep: Deployment, changes: readonly KeyChange[]): string {
@@ -183,7 +216,7 @@ function ynhText(dep: Deployment, changes: readonly KeyChange[]): string {
   if (panel.length) parts.push(`Run ${panel.join(' and ')} (the app's config panel).`);
   if (none.length) {
     parts.push(
-      `The app has no setting for ${list(none.map((c) => short(c.key)))}: set ${lplJson(none)} in ${dep.configDir.value}/local.json (mode 0400, owner ${app}) and restart ${app}-docservice; ` +
+      `The app has no setting for ${list(none.map((c) => short(c.key)))}: set ${lplJson(none)} in ${dep.configDir.value}/local.json (mode 0400, owner ${app}) and ${ynhRestart(dep)}; ` +
         `every yunohost app upgrade re-renders local.json and drops it, so apply it again after each upgrade.`,
     );
   }
@@ -216,22 +249,53 @@ export function changeText(dep: Deployment, changes: readonly KeyChange[]): stri
   }
 }
 
-/** Placeholders of Rule.remedies and remediation texts; without a deployment only {user} is filled (ds, the packages' account). */
-export function fillRemedy(text: string, dep: Deployment | undefined): string {
-  if (!dep) return text.replace(/\{user\}/g, 'ds');
-  const c = dep.container;
+/** How DS's services are restarted where no definition says otherwise: the deb/rpm packages' units. */
+const PACKAGE_RESTART = 'restart ds-docservice and ds-converter';
+
+/**
+ * Placeholders of Rule.remediation, Rule.remedies and RuleHit.remediation: {user} (the account DS runs as), {restart}
+ * (Deployment.restart, else the packages' units), {configDir}, {app}, {managedFile}, {tool}, {recreate}, {containerDef}
+ * (where the container is defined), {service}, {composeFile}; without a deployment the packages' values (user ds).
+ * `finding` fills what only a finding knows ({file}: its file; RuleHit.fill). A placeholder nobody fills stays as it is.
+ */
+export function fillRemedy(text: string, dep: Deployment | undefined, finding: Readonly<Record<string, string>> = {}): string {
+  const c = dep?.container;
   const vars: Record<string, string> = {
-    service: c?.compose?.service ?? c?.containerName ?? 'the DS container',
-    composeFile: c?.compose?.files[0] ?? 'the compose file',
-    app: dep.app ?? 'onlyoffice',
-    configDir: dep.configDir.value,
-    managedFile: dep.managedBy?.file ?? `${dep.configDir.value}/local.json`,
-    tool: dep.managedBy?.tool ?? 'configuration management',
-    recreate: c?.compose ? `docker compose up -d ${c.compose.service}` : 're-create the container',
-    user: dep.serviceUser.value,
+    user: dep?.serviceUser.value ?? 'ds',
+    // a container seen from the host: re-created, not restarted (its environment is read at creation)
+    restart: dep?.restart ?? (dep?.mechanism === 'docker' ? (c?.compose ? `docker compose up -d ${c.compose.service}` : isAio(dep) ? 'restart the containers from the AIO interface' : 're-create the container') : PACKAGE_RESTART),
+    ...(dep
+      ? {
+          service: c?.compose?.service ?? c?.containerName ?? 'the DS container',
+          composeFile: c?.compose?.files[0] ?? 'the compose file',
+          containerDef: c?.compose ? `${c.compose.files[0]} (service ${c.compose.service})` : dockerWhere(dep).where,
+          app: dep.app ?? 'onlyoffice',
+          configDir: dep.configDir.value,
+          managedFile: dep.managedBy?.file ?? `${dep.configDir.value}/local.json`,
+          tool: dep.managedBy?.tool ?? 'configuration management',
+          recreate: c?.compose ? `docker compose up -d ${c.compose.service}` : isAio(dep) ? 'restart the containers from the AIO interface (it re-creates them)' : 're-create the container',
+          imageUpdate: c?.compose
+            ? `set the image tag in ${c.compose.files[0]} (service ${c.compose.service}) and docker compose up -d ${c.compose.service}`
+            : isAio(dep)
+              ? 'update Nextcloud All-in-One from its interface (its mastercontainer pins the DS image)'
+              : "set the image tag in the container's definition and re-create the container",
+        }
+      : {}),
+    ...finding,
   };
   return text.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
 }
+
+/**
+ * A fix text where no finding is at hand (the catalogue, the report's rule list): what only a finding knows is shown as
+ * a placeholder (<file>, <version>).
+ */
+export function genericRemedy(text: string, dep: Deployment | undefined): string {
+  return fillRemedy(text, dep, FINDING_PLACEHOLDERS);
+}
+
+/** What only a finding knows (RuleHit.fill, its file), as shown where no finding is at hand. */
+const FINDING_PLACEHOLDERS: Readonly<Record<string, string>> = { file: '<file>', version: '<version>', allow: '--allow <integrator IP>' };
 
 /** A rule's fix text for this install; null when the rule does not apply to it (Rule.remedies[mechanism] === null). */
 export function remedyFor(
@@ -244,7 +308,9 @@ export function remedyFor(
   if (own !== undefined) return fillRemedy(own, dep);
   if (rule.fix) {
     const text = changeText(dep, Object.entries(rule.fix.set).map(([key, words]) => ({ key, words })));
-    return rule.fix.note ? `${text} ${rule.fix.note}` : text;
+    // Nextcloud All-in-One gives Nextcloud the secret itself (aioText says so): no integrator to tell
+    const note = rule.fix.note === INTEGRATOR_SECRET_NOTE && isAio(dep) ? undefined : rule.fix.note;
+    return note ? `${text} ${fillRemedy(note, dep)}` : text;
   }
   return fillRemedy(rule.remediation, dep);
 }

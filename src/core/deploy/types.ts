@@ -124,6 +124,13 @@ export interface Deployment {
   readonly app?: string;
   /** The DS container (Docker modes). */
   readonly container?: ContainerSpec;
+  /**
+   * The command that restarts DocService and FileConverter as this host defines them ("systemctl restart office.service",
+   * "supervisorctl restart ds:docservice ds:converter", "snap restart onlyoffice-ds.documentserver"); undefined for the
+   * deb/rpm package and when no service definition was found (fix texts then name the package's units,
+   * ds-docservice and ds-converter), and for a container seen from the host (it is re-created).
+   */
+  readonly restart?: string;
   /** What was seen, for the report and --explain. */
   readonly evidence: readonly string[];
 }
@@ -135,6 +142,16 @@ export function anchorOf(spec: ContainerSpec): SourceLocation {
 
 export function locationOf(o: EnvOrigin): SourceLocation {
   return { file: o.file, line: o.line, column: o.column };
+}
+
+/** The container of Nextcloud All-in-One (its image, or AIO's container name): AIO's mastercontainer defines it, not the admin. */
+export function isAioContainer(spec: Pick<ContainerSpec, 'image' | 'containerName'> | undefined): boolean {
+  return /aio-onlyoffice/.test(spec?.image ?? '') || /nextcloud-aio-onlyoffice/.test(spec?.containerName ?? '');
+}
+
+/** A deployment that is Nextcloud All-in-One's DS container (seen through docker inspect). */
+export function isAio(dep: Pick<Deployment, 'kind' | 'container'>): boolean {
+  return dep.kind === 'docker-container' && isAioContainer(dep.container);
 }
 
 export function isDockerKind(kind: DeploymentKind): boolean {

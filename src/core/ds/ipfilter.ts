@@ -872,3 +872,27 @@ const MAX_PREFIX_LOOKUP = 256;
 
 /** shadowedRules per rules array: several rules ask for the same array in one evaluation. */
 const shadowCache = new WeakMap<readonly unknown[], { index: number; by: number }[]>();
+
+/** The loopback rules apply writes (IPv4, and IPv6 in the 8-group form DS matches): the host's own health checks, never an integrator. */
+export const LOOPBACK_ADDRESSES: readonly string[] = ['127.0.0.1', '0:0:0:0:0:0:0:1'];
+
+/** The integrator addresses the effective rules allow, as apply would write them. */
+export function allowedAddresses(rules: unknown, useforrequest: boolean): string[] {
+  if (!Array.isArray(rules)) return [];
+  const out: string[] = [];
+  for (const r of rules as unknown[]) {
+    if (r === null || typeof r !== 'object') continue;
+    const { address, allowed } = r as { address?: unknown; allowed?: unknown };
+    if (allowed !== true || typeof address !== 'string' || /^\*+$/.test(address.trim())) continue;
+    let normalized: string;
+    try {
+      normalized = normalizeRuleAddress(address);
+    } catch {
+      continue; // a range, a /12: apply refuses it, the user has to choose
+    }
+    if (LOOPBACK_ADDRESSES.includes(normalized) || out.includes(normalized)) continue;
+    if (useforrequest && analyzeAddress(normalized).some((i) => i.kind === 'hostname')) continue;
+    out.push(normalized);
+  }
+  return out;
+}

@@ -17,6 +17,22 @@ export const K = {
   secretBrowser: `${CO}.secret.browser.string`,
 } as const;
 
+/** The keys `ds-harden apply` writes (core/plan/plan.ts desiredValues): what its flags can change, on any install. */
+export const APPLY_KEYS: readonly string[] = [
+  K.enableBrowser,
+  K.enableInbox,
+  K.enableOutbox,
+  K.inboxHeader,
+  K.outboxHeader,
+  K.secretInbox,
+  K.secretOutbox,
+  K.secretSession,
+  K.secretBrowser,
+  K.ipUseForRequest,
+  K.ipErrorCode,
+  K.ipRules,
+];
+
 /** Subtrees whose values decide whether DS is locked down. */
 export const MANAGED_PREFIXES: readonly string[] = [`${CO}.ipfilter`, `${CO}.token`, `${CO}.secret`];
 

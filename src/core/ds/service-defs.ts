@@ -143,17 +143,34 @@ export function parseSystemdEnv(value: string): Record<string, string> {
   return out;
 }
 
-/** Every DocService/FileConverter program in a supervisor conf (by name or command), with its environment and user. */
-export function supervisorEnvs(file: string, text: string): ServiceEnv[] {
+/**
+ * Program name → the group whose `programs=` lists it, from every given configuration text: supervisord merges the
+ * sections of the main file and all its includes, so a [group:ds] in ds.conf names the programs of ds-docservice.conf
+ * (the official image: Docker-DocumentServer@ce582025 config/supervisor/ds.conf, `[group:ds] programs=docservice,…`).
+ * Sections are read as supervisord's configparser reads them (supervisor-ini.ts).
+ */
+export function supervisorGroups(texts: readonly string[]): Map<string, string> {
+  // names come from the files: a Map, never object keys
+  const group = new Map<string, string>();
+  for (const text of texts) {
+    for (const sec of readSupervisorIni(text)) {
+      if (!sec.name.startsWith('group:')) continue;
+      for (const name of sec.options.get('programs')?.value.text.split(',') ?? []) group.set(name.trim(), sec.name.slice('group:'.length));
+    }
+  }
+  return group;
+}
+
+/**
+ * The DS programs (DocService/FileConverter, by name or command) of one supervisor configuration file, with their
+ * environment and user, named group:program when a [group:x] lists them — in this file or, with `groups`
+ * (supervisorGroups of every file supervisord reads), in another.
+ */
+export function supervisorEnvs(file: string, text: string, groups?: ReadonlyMap<string, string>): ServiceEnv[] {
   const out: ServiceEnv[] = [];
   const pos = lineIndex(text);
   const sections = readSupervisorIni(text);
-  // program name → the group that lists it (names come from the file: a Map, never object keys)
-  const group = new Map<string, string>();
-  for (const sec of sections) {
-    if (!sec.name.startsWith('group:')) continue;
-    for (const name of sec.options.get('programs')?.value.text.split(',') ?? []) group.set(name.trim(), sec.name.slice('group:'.length));
-  }
+  const group = new Map([...(groups ?? []), ...supervisorGroups([text])]);
   for (const sec of sections) {
     if (!sec.name.startsWith('program:')) continue;
     const program = sec.name.slice('program:'.length);

@@ -156,13 +156,46 @@ export function adviceFor(step: CheckStep, message: string): string {
  * secret from a file (never a command-line value). `secret` is shown only when the caller was asked to.
  */
 export function manualSteps(o: { product: 'Nextcloud' | 'ownCloud'; secret: string; header: string }): string[] {
+  // the secret as it is (the caller masks it): only when JSON needs no escape in it, so masking finds it verbatim
+  const inJson = JSON.stringify(o.secret) === `"${o.secret}"` ? o.secret : '<the secret key above>';
   return [
     `${o.product} → Administration settings → ONLYOFFICE → Advanced server settings: "Secret key" = ${o.secret}, "Authorization header" = ${o.header}; Save.`,
-    `or with occ, without the secret on a command line: put {"apps":{"onlyoffice":{"jwt_secret":"<the secret>","jwt_header":"${o.header}"}}} in a file readable only by the web server user, then run`,
+    `or with occ, without the secret on a command line: put ${importDocument({ [NC_KEYS.secret]: inJson, [NC_KEYS.header]: o.header })} in a file readable only by the web server user, then run`,
     `  sudo -u www-data php occ config:import <that file>   (then delete the file)`,
     `then check the pair: sudo -u www-data php occ onlyoffice:documentserver --check`,
   ];
 }
+
+/** The integrators ds-harden knows (apply --integrator, the wizard's first question). */
+export type IntegratorKind = 'nextcloud' | 'owncloud' | 'seafile' | 'other';
+
+/** The product name a message uses for each kind ("the integrator" when ds-harden does not know it). */
+export const INTEGRATOR_PRODUCT: Readonly<Record<IntegratorKind, string>> = { nextcloud: 'Nextcloud', owncloud: 'ownCloud', seafile: 'Seafile', other: 'the integrator' };
+
+/**
+ * Where `kind` keeps the JWT secret and header DS checks, in words; without a kind (check, which cannot know the
+ * integrator), where each known integrator keeps them. The ONLYOFFICE app for Nextcloud/ownCloud: "Secret key" and
+ * "Authorization header" in its admin settings (app keys jwt_secret, jwt_header — NC_KEYS); Seafile: seahub_settings.py
+ * (seafileLines). Never a command with the secret in its argv. `what`: the secret, the header, or both.
+ */
+export function integratorSettings(kind?: IntegratorKind, what: 'secret' | 'header' | 'both' = 'both'): string {
+  const appFields = what === 'secret' ? '"Secret key"' : what === 'header' ? '"Authorization header"' : '"Secret key" and "Authorization header"';
+  const seafile = `${what === 'secret' ? 'ONLYOFFICE_JWT_SECRET' : what === 'header' ? 'ONLYOFFICE_JWT_HEADER' : 'ONLYOFFICE_JWT_SECRET and ONLYOFFICE_JWT_HEADER'} in seahub_settings.py`;
+  switch (kind) {
+    case 'nextcloud':
+    case 'owncloud':
+      return `${INTEGRATOR_PRODUCT[kind]}'s ONLYOFFICE app settings (${appFields})`;
+    case 'seafile':
+      return seafile;
+    case 'other':
+      return "the integrator's ONLYOFFICE settings";
+    default:
+      return `its ONLYOFFICE settings (Nextcloud, ownCloud: the ONLYOFFICE app's ${appFields}; Seafile: ${seafile})`;
+  }
+}
+
+/** What check says about the integrator's end of a new secret (it cannot know which integrator this is). */
+export const INTEGRATOR_SECRET_NOTE = `Give the integrator the same secret, in ${integratorSettings(undefined, 'secret')}.`;
 
 /** A Python string literal for seahub_settings.py (single quotes; backslash and quote escaped). */
 export function pythonString(s: string): string {

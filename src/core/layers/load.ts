@@ -10,7 +10,7 @@ import { buildTree } from '../parse/tree.js';
 import { offsetToPosition } from '../text/position.js';
 import { getPath, isPlainObject, mergeLayers } from './merge.js';
 import type { EffectiveConfig, DuplicateKey } from '../types.js';
-import { supervisorEnvs, type ServiceEnv } from '../ds/service-defs.js';
+import { supervisorEnvs, supervisorGroups, type ServiceEnv } from '../ds/service-defs.js';
 import { detectDeployment, type Detected, type DetectOptions } from '../deploy/detect.js';
 import { containerView } from '../deploy/container-view.js';
 import { containerEnvLayer, imageStockLayer } from '../deploy/env-layer.js';
@@ -301,8 +301,9 @@ function configEnv(services: readonly ServiceEnv[]): { env: Record<string, strin
 /** Program definitions of supervisor configuration files (already read), with their paths mapped to host paths. */
 function definedServices(defs: NonNullable<LoadOptions['serviceDefinitions']>): ServiceEnv[] {
   const PATHS = ['NODE_CONFIG_DIR', 'NODE_CONFIG_RUNTIME_JSON'];
+  const groups = supervisorGroups(defs.files.map((f) => f.text));
   return defs.files
-    .flatMap((f) => supervisorEnvs(f.file, f.text))
+    .flatMap((f) => supervisorEnvs(f.file, f.text, groups))
     .map((s) => ({ ...s, env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, PATHS.includes(k) ? defs.toHostPath(v) : v])) }));
 }
 

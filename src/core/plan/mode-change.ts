@@ -11,8 +11,9 @@ import { getPath } from '../layers/merge.js';
 import { desiredValues, type Change, type DesiredState, type Refusal } from './plan.js';
 import { isSecretPath } from '../redact.js';
 import { variableFor } from '../deploy/entrypoint.js';
-import { LPL_TARGET } from '../deploy/remedy.js';
-import type { Deployment } from '../deploy/types.js';
+import { LPL_TARGET, ynhRestart } from '../deploy/remedy.js';
+import { integratorSettings } from '../integrator/nextcloud.js';
+import { isAio, type Deployment } from '../deploy/types.js';
 
 /** How the secret appears in the printed change: in a shell command, and in a file the user writes. */
 export interface SecretShown {
@@ -46,7 +47,25 @@ function nested(changes: readonly Change[], secret: string): Record<string, unkn
 const indent = (text: string, pad: string) => text.replace(/\n$/, '').split('\n').map((l) => pad + l).join('\n');
 const SECRET_KEYS = /\.secret\.(inbox|outbox|session|browser)\.string$/;
 
+/**
+ * Nextcloud All-in-One: the mastercontainer defines the DS container with JWT_ENABLED, JWT_HEADER=AuthorizationJwt and
+ * JWT_SECRET from ONLYOFFICE_SECRET in its configuration.json — no other variable, no mount (nextcloud/all-in-one
+ * php/containers.json; deploy-modes §3) — and gives Nextcloud the same secret.
+ */
+function aioChange(changes: readonly Change[], secret: SecretShown): string {
+  const lines = ['Nextcloud All-in-One creates this container from its mastercontainer: it takes no other variables or mounts, and re-creates it at every start from the AIO interface.'];
+  if (changes.some((c) => variableFor(c.key) === 'JWT_SECRET')) {
+    lines.push(`The secret: ONLYOFFICE_SECRET in the mastercontainer's configuration.json = ${secret.text} (AIO writes it into this container's JWT_SECRET and gives Nextcloud the same one).`);
+  }
+  if (changes.some((c) => variableFor(c.key) === 'JWT_HEADER')) lines.push('The header is AIO\'s own (JWT_HEADER=AuthorizationJwt, and Nextcloud set to match): it cannot be changed there.');
+  const rest = changes.filter((c) => !['JWT_SECRET', 'JWT_ENABLED', 'JWT_HEADER'].includes(variableFor(c.key) ?? ''));
+  if (rest.length) lines.push(`${[...new Set(rest.map((c) => c.key.replace(/^services\.CoAuthoring\./, '')))].join(', ')}: no supported place in AIO (a change inside the container is lost when AIO re-creates it); restrict access in front of it instead (ds-harden proxy).`);
+  lines.push('Then restart the containers from the AIO interface.');
+  return lines.join('\n');
+}
+
 function dockerChange(dep: Deployment, changes: readonly Change[], secret: SecretShown): string {
+  if (isAio(dep)) return aioChange(changes, secret);
   const vars = new Map<string, string>();
   const file: Change[] = [];
   for (const c of changes) {
@@ -55,9 +74,7 @@ function dockerChange(dep: Deployment, changes: readonly Change[], secret: Secre
     else if (v === 'JWT_SECRET') vars.set(v, secret.text);
     else file.push(c);
   }
-  const aio = /aio-onlyoffice/.test(dep.container?.image ?? '');
   const lines: string[] = [];
-  if (aio) lines.push('Nextcloud All-in-One creates this container: it takes no other variables or mounts, and re-creates it at every start from the AIO interface. JWT is set by AIO (ONLYOFFICE_SECRET in the mastercontainer\'s configuration.json); ipfilter has no supported place there.');
   if (vars.size) {
     lines.push('In the container\'s environment (compose `environment:` as KEY: value or an unquoted - KEY=value, or docker run -e KEY=value):');
     for (const [k, v] of vars) lines.push(`  ${k}=${v}`);
@@ -66,8 +83,8 @@ function dockerChange(dep: Deployment, changes: readonly Change[], secret: Secre
     lines.push(`A file local-production-linux.json (mode 0644; it holds no secret) with:`, indent(JSON.stringify(nested(file, secret.text), null, 2), '  '));
     lines.push(`mounted read-only at ${LPL_TARGET} (compose: - ./local-production-linux.json:${LPL_TARGET}:ro; docker run: -v …:${LPL_TARGET}:ro).`);
   }
-  lines.push(aio ? 'Then restart the containers from the AIO interface.' : 'Then re-create the container (docker compose up -d SERVICE; docker restart keeps the old environment).');
-  if (!aio) lines.push('With the compose file at hand, ds-harden apply --compose FILE … makes this change itself.');
+  lines.push('Then re-create the container (docker compose up -d SERVICE; docker restart keeps the old environment).');
+  lines.push('With the compose file at hand, ds-harden apply --compose FILE … makes this change itself.');
   return lines.join('\n');
 }
 
@@ -123,10 +140,10 @@ function ynhChange(dep: Deployment, changes: readonly Change[], secret: SecretSh
   const file = changes.filter((c) => !SECRET_KEYS.test(c.key) && !/\.token\./.test(c.key));
   if (secretChange) lines.push(`yunohost app setting ${app} jwt_secret -v ${secret.shell}`);
   if (secretChange || changes.some((c) => /\.token\.enable\./.test(c.key))) lines.push(`yunohost app upgrade ${app} --force   # re-renders local.json from the app settings (JWT on)`);
-  if (header) lines.push(`# the app's template writes the header Authorization: ${JSON.stringify(header.to)} is lost at every upgrade; set Nextcloud's jwt_header to Authorization instead`);
+  if (header) lines.push(`# the app's template writes the header Authorization: ${JSON.stringify(header.to)} is lost at every upgrade; set the integrator's header to Authorization instead (${integratorSettings(undefined, 'header')})`);
   if (file.length) {
     lines.push(
-      `# no app setting holds these: merge them into ${dep.configDir.value}/local.json (mode 0400, owner ${app}), then systemctl restart ${app}-docservice — and again after every yunohost app upgrade:`,
+      `# no app setting holds these: merge them into ${dep.configDir.value}/local.json (mode 0400, owner ${app}), then ${ynhRestart(dep)} — and again after every yunohost app upgrade:`,
       indent(JSON.stringify(nested(file, secret.text), null, 2), '  '),
     );
   }

@@ -6,7 +6,7 @@ import type { DuplicateKey, JsonPath, Layer, SourceLocation } from '../types.js'
 import { danglingLinkText, type LoadedConfig } from '../layers/load.js';
 import { getPath, isPlainObject } from '../layers/merge.js';
 import { K, STOCK } from '../ds/keys.js';
-import { normalizeRuleAddress, analyzeAddress } from '../ds/ipfilter.js';
+import { normalizeRuleAddress, analyzeAddress, LOOPBACK_ADDRESSES } from '../ds/ipfilter.js';
 import { mayBeWithin, V } from '../ds/versions.js';
 import { isSecretPath } from '../redact.js';
 import { jsoncErrors, newDocument, setValues, type SetOp } from './json-edit.js';
@@ -90,7 +90,6 @@ export interface Plan {
   readonly rules?: readonly { address: string; allowed: boolean }[];
 }
 
-const LOOPBACK = ['127.0.0.1', '0:0:0:0:0:0:0:1'];
 
 /**
  * The one JWT secret DS uses now, when inbox, outbox and session hold the same string (else undefined).
@@ -149,7 +148,7 @@ export function desiredValues(loaded: LoadedConfig, d: DesiredState, refusals: R
       }
       if (!rules.some((r) => r.address.toLowerCase() === address.toLowerCase())) rules.push({ address, allowed: true });
     }
-    for (const lo of LOOPBACK) if (!rules.some((r) => r.address === lo)) rules.push({ address: lo, allowed: true });
+    for (const lo of LOOPBACK_ADDRESSES) if (!rules.some((r) => r.address === lo)) rules.push({ address: lo, allowed: true });
     rules.push({ address: '*', allowed: false });
     out.push([K.ipRules, rules]);
   }

@@ -5,9 +5,11 @@
  */
 import type { Fix } from './rule.js';
 import { CO, K } from '../ds/keys.js';
+import { INTEGRATOR_SECRET_NOTE } from '../integrator/nextcloud.js';
 
-export const SECRET_WORDS = 'one random secret of 32+ letters and digits (openssl rand -hex 20), the integrator\'s jwt_secret';
-const INTEGRATOR = 'Give the integrator the same secret (Nextcloud: its ONLYOFFICE settings, or occ config:app:set onlyoffice jwt_secret).';
+export const SECRET_WORDS = 'one random secret of 32+ letters and digits (openssl rand -hex 20), the same as the integrator\'s';
+/** Where the integrator keeps the secret — every known integrator, since check cannot know which one this is. */
+export const INTEGRATOR = INTEGRATOR_SECRET_NOTE;
 
 /** Inbox, outbox and session: one strong secret. */
 export const SECRETS_FIX: Fix = {
@@ -23,7 +25,7 @@ export const fixes = {
   outbox: { set: { [K.enableOutbox]: 'true', [K.secretOutbox]: SECRET_WORDS }, note: INTEGRATOR },
   browser: { set: { [K.enableBrowser]: 'true', [K.secretInbox]: SECRET_WORDS } },
   switches: { set: { [K.enableBrowser]: 'true (a boolean, no quotes)', [K.enableInbox]: 'true (a boolean, no quotes)', [K.enableOutbox]: 'true (a boolean, no quotes)' } },
-  headers: { set: { [K.inboxHeader]: 'the integrator\'s jwt_header (default Authorization)', [K.outboxHeader]: 'the same header' } },
+  headers: { set: { [K.inboxHeader]: 'the header the integrator sends its token in (default Authorization)', [K.outboxHeader]: 'the same header' } },
   prefix: { set: { [`${CO}.token.inbox.prefix`]: '"Bearer " (or unset)', [`${CO}.token.outbox.prefix`]: '"Bearer " (or unset)' } },
   algorithm: { set: { [`${CO}.token.outbox.algorithm`]: '"HS256" (or unset)', [`${CO}.token.session.algorithm`]: '"HS256" (or unset)' } },
   secrets: SECRETS_FIX,

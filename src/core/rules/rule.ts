@@ -63,6 +63,14 @@ export interface RuleHit {
   readonly url?: string;
   /** DS will not start while this stands (see Finding.blocksStartup). */
   readonly blocksStartup?: true;
+  /**
+   * The fix for this finding when it depends on what the finding is about (which file, what kind of layer): it replaces
+   * the rule's text for the install (`remediation`, `remedies`, `fix`), so it must speak the install's mechanism itself
+   * (ctx.host.deployment). Placeholders as in `remedies`.
+   */
+  readonly remediation?: string;
+  /** Values of placeholders only this finding knows (`{version}` …); `{file}` is the finding's file unless given here. */
+  readonly fill?: Readonly<Record<string, string>>;
 }
 
 export interface Rule {
@@ -84,8 +92,9 @@ export interface Rule {
    */
   readonly fix?: Fix;
   /**
-   * Fix texts written for a mechanism, in place of `remediation` and of the text made from `fix` (placeholders:
-   * {service}, {composeFile}, {app}, {configDir}, {managedFile}, {tool}). null: the rule does not apply there.
+   * Fix texts written for a mechanism, in place of `remediation` and of the text made from `fix`. Placeholders (in
+   * `remediation` too; deploy/remedy.ts fillRemedy): {user}, {restart}, {file} (the finding's file), {containerDef},
+   * {service}, {composeFile}, {recreate}, {app}, {configDir}, {managedFile}, {tool}. null: the rule does not apply there.
    */
   readonly remedies?: Partial<Record<Exclude<Mechanism, 'local-json'>, string | null>>;
   /** Findings of these rules at the same location say the same thing in other words: evaluate() drops them. */

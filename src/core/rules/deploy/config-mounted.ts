@@ -20,7 +20,7 @@ export const dockerConfigMounted: Rule = {
     'are ignored without a word (and with :ro the entrypoint fails); mounting the whole directory hides default.json altogether.',
   remediation: `Remove the mount; put your own settings in a local-production-linux.json mounted read-only at ${LPL_TARGET} and the JWT settings in the environment.`,
   remedies: {
-    docker: `Remove the mount from {composeFile} (service {service}); put your own settings in a local-production-linux.json mounted read-only at ${LPL_TARGET} (DS loads it after local.json) and the JWT settings in the environment (JWT_ENABLED, JWT_SECRET, JWT_HEADER). Then {recreate}.`,
+    docker: `Remove the mount from {containerDef}; put your own settings in a local-production-linux.json mounted read-only at ${LPL_TARGET} (DS loads it after local.json) and the JWT settings in the environment (JWT_ENABLED, JWT_SECRET, JWT_HEADER). Then {recreate}.`,
   },
   reads: [],
   check(ctx) {

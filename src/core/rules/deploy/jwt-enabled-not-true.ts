@@ -6,6 +6,7 @@
  */
 import type { Rule } from '../rule.js';
 import { at, containerEnv } from './support.js';
+import { INTEGRATOR, SECRET_WORDS } from '../fixes.js';
 
 export const dockerJwtNotEnabled: Rule = {
   id: 'DSH903',
@@ -19,7 +20,8 @@ export const dockerJwtNotEnabled: Rule = {
   remediation: 'Set JWT_ENABLED=true (or leave it unset: true is the default since 7.2) and a strong JWT_SECRET, then re-create the container.',
   fixedByApply: true,
   fix: {
-    set: { 'services.CoAuthoring.token.enable.request.inbox': 'true', 'services.CoAuthoring.secret.inbox.string': 'one random secret of 32+ letters and digits, the integrator\'s jwt_secret' },
+    set: { 'services.CoAuthoring.token.enable.request.inbox': 'true', 'services.CoAuthoring.secret.inbox.string': SECRET_WORDS },
+    note: INTEGRATOR,
   },
   supersedes: ['DSH200', 'DSH201', 'DSH202', 'DSH203'],
   reads: ['services.CoAuthoring.token.enable.browser', 'services.CoAuthoring.token.enable.request.inbox', 'services.CoAuthoring.token.enable.request.outbox'],

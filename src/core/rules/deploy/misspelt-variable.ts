@@ -25,7 +25,7 @@ export const dockerMisspeltVariable: Rule = {
     'keeps its default — for the secret, a new random one at every start.',
   remediation: 'Rename the variable to the exact name the entrypoint reads, then re-create the container.',
   remedies: {
-    docker: 'Rename the variable to the exact name the entrypoint reads (in {composeFile} for service {service}, or the container definition), then {recreate}.',
+    docker: 'Rename the variable to the exact name the entrypoint reads, in {containerDef}; then {recreate}.',
   },
   reads: [],
   check(ctx) {

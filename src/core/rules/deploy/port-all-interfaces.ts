@@ -21,7 +21,7 @@ export const dockerPortPublished: Rule = {
     'ipfilter.useforrequest a forged X-Forwarded-For passes ipfilter.',
   remediation: 'Publish the port on loopback only (127.0.0.1:8080:80), or not at all and let the proxy reach DS over the Docker network.',
   remedies: {
-    docker: 'In {composeFile} (service {service}) publish the port on loopback only ("127.0.0.1:8080:80"), or drop it and let the proxy reach DS over the compose network; then {recreate}.',
+    docker: 'In {containerDef} publish the port on loopback only ("127.0.0.1:8080:80"), or drop it and let the proxy reach DS over the compose network; then {recreate}.',
   },
   reads: [K.ipUseForRequest],
   check(ctx) {

@@ -22,7 +22,7 @@ export const dockerQuotedValue: Rule = {
     'token fails. A single quote or a backslash in JWT_SECRET or JWT_HEADER breaks the entrypoint\'s write or changes the value.',
   remediation: 'Write the value without quotes in list syntax (- JWT_SECRET=abc), or use map syntax (JWT_SECRET: "abc"); use only letters and digits in secrets.',
   remedies: {
-    docker: 'Write the value without quotes in list syntax (- JWT_SECRET=abc), or use map syntax (JWT_SECRET: "abc"), in {composeFile} for service {service}; use only letters and digits in secrets. Then {recreate}.',
+    docker: 'Write the value without quotes in list syntax (- JWT_SECRET=abc), or use map syntax (JWT_SECRET: "abc"), in {containerDef}; use only letters and digits in secrets. Then {recreate}.',
   },
   reads: [],
   check(ctx) {

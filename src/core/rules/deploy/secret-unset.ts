@@ -7,6 +7,7 @@
 import type { Rule } from '../rule.js';
 import { anchorOf } from '../../deploy/types.js';
 import { at, containerEnv, intendedVariable } from './support.js';
+import { INTEGRATOR, SECRET_WORDS } from '../fixes.js';
 
 export const dockerSecretUnset: Rule = {
   id: 'DSH900',
@@ -15,15 +16,15 @@ export const dockerSecretUnset: Rule = {
   title: 'The Docker container gets no JWT_SECRET, so its secret changes at every start',
   why:
     'Without JWT_SECRET the official image writes a new random secret into local.json every time the container starts ' +
-    '(docker restart, a reboot, an image update). DS keeps JWT on, but the integrator (Nextcloud\'s jwt_secret) still has the ' +
+    '(docker restart, a reboot, an image update). DS keeps JWT on, but the integrator still has the ' +
     'old secret, so editors stop opening and saves fail with "Invalid token" after the next restart.',
   remediation:
     'Set JWT_SECRET in the container environment to one random secret of 32 or more letters and digits (the same value as the ' +
-    'integrator\'s jwt_secret), then re-create the container.',
+    'integrator\'s), then re-create the container.',
   fixedByApply: true,
   fix: {
-    set: { 'services.CoAuthoring.secret.inbox.string': 'one random secret of 32+ letters and digits (openssl rand -hex 20), the integrator\'s jwt_secret' },
-    note: 'Give Nextcloud the same value (occ config:app:set onlyoffice jwt_secret, or its ONLYOFFICE settings page).',
+    set: { 'services.CoAuthoring.secret.inbox.string': SECRET_WORDS },
+    note: INTEGRATOR,
   },
   reads: ['services.CoAuthoring.secret.inbox.string'],
   check(ctx) {

@@ -5,7 +5,19 @@
  */
 import type { Rule } from '../rule.js';
 import { judgeSecret } from '../../ds/secret-strength.js';
-import { describeSecret } from '../secrets/common.js';
+import { describeSecret, placeholderKind } from '../secrets/common.js';
+import { INTEGRATOR, SECRET_WORDS } from '../fixes.js';
+
+/**
+ * What is wrong with the value, said once: the public default by name, a placeholder with its length, else the verdict's
+ * reason ("12 characters long; use at least 32", "guessable: …") — never the value itself.
+ */
+function weakness(value: string, reason: string): string {
+  const kind = placeholderKind(value);
+  if (kind === 'public-default') return describeSecret(value);
+  if (kind === 'placeholder') return `a well-known placeholder (${value.length} characters)`;
+  return reason.replace(/^it is /, '');
+}
 import { at, containerEnv } from './support.js';
 
 export const dockerWeakSecret: Rule = {
@@ -20,8 +32,8 @@ export const dockerWeakSecret: Rule = {
   remediation: 'Set JWT_SECRET to one random value of 32 or more letters and digits (openssl rand -hex 20), the same in the integrator, then re-create the container.',
   fixedByApply: true,
   fix: {
-    set: { 'services.CoAuthoring.secret.inbox.string': 'one random secret of 32+ letters and digits (openssl rand -hex 20), the integrator\'s jwt_secret' },
-    note: 'Give Nextcloud the same value (occ config:app:set onlyoffice jwt_secret).',
+    set: { 'services.CoAuthoring.secret.inbox.string': SECRET_WORDS },
+    note: INTEGRATOR,
   },
   supersedes: ['DSH300', 'DSH301', 'DSH302'],
   reads: ['services.CoAuthoring.secret.inbox.string'],
@@ -34,7 +46,7 @@ export const dockerWeakSecret: Rule = {
     if (verdict.ok) return [];
     return [
       {
-        message: `JWT_SECRET (${at(v)}) is ${describeSecret(v.value)}: ${verdict.reason}. It becomes secret.inbox, outbox and session at every start, so anyone who guesses it can sign requests DS accepts.`,
+        message: `JWT_SECRET (${at(v)}) is ${weakness(v.value, verdict.reason)}. It becomes secret.inbox, outbox and session at every start, so anyone who guesses it can sign requests DS accepts.`,
         location: { file: v.origin.file, line: v.origin.line, column: v.origin.column },
         key: 'services.CoAuthoring.secret.inbox.string',
         severity: verdict.ruleId === 'DSH300' ? 'critical' : 'high',

@@ -44,7 +44,14 @@ const SECRET_PATHS: readonly string[] = [
  * packages give local.json (rpm: 0640 ds:ds, ds-facts §1.5).
  */
 /** The permission fix; {user} is the account DS runs as (deploy/remedy.ts fills it in: ds for the packages). */
-export const PROTECT_FILE_FIX = 'chown root:{user} <file> && chmod 640 <file> (or chown {user}:{user})';
+export const PROTECT_FILE_FIX = 'chown root:{user} {file} && chmod 640 {file} (or chown {user}:{user} {file})';
+
+/** The same where configuration management writes the file: its task sets the mode, a chmod by hand is undone. */
+export const MANAGED_MODE_FIX =
+  'Set mode: "0640" and group {user} on the task that writes {managedFile} (webarch-coop\'s role: the local.json template task; ONLYOFFICE\'s role: the copy of local-production-linux.json, mode 0644) and run the play again — a chmod by hand is undone by its next run.';
+
+/** The same where DS runs as root (the snap): nobody else needs to read the file. */
+export const PROTECT_FILE_FIX_ROOT = 'chmod 600 {file} (DS runs as root here, so nobody else needs to read it)';
 
 /** `amqp://user:pass@host` style URLs carry a password. */
 const PASSWORD_URL = String.raw`[a-z][a-z0-9+.-]*:\/\/[^/@:\s"]*:[^/@\s"]+@`;

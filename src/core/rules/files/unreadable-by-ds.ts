@@ -23,9 +23,11 @@ import type { Rule, RuleContext, RuleHit } from '../rule.js';
 import { canRead } from '../../ds/accounts.js';
 import { fileStart } from '../../layers/merge.js';
 import { ownership } from './support.js';
+import { remedyFor } from '../../deploy/remedy.js';
+import type { Deployment } from '../../deploy/types.js';
 
 const STARTUP =
-  'DS aborts at start-up when a configuration file cannot be read, so at the next restart ds-docservice and ds-converter ' +
+  'DS aborts at start-up when a configuration file cannot be read, so at the next restart DocService and FileConverter ' +
   'will not start: under supervisor "restart" prints "ERROR (spawn error)" and the program ends FATAL ("Exited too quickly"); ' +
   'under systemd the unit restarts every 30 s forever. The error ("Config file … cannot be read") is in err.log / the journal.';
 
@@ -46,6 +48,23 @@ function userText(ctx: RuleContext): string {
   return `${u.name} (uid ${u.uid}, groups ${u.groups.join(',')})`;
 }
 
+/** The permission fix (the rule's text for local.json installs; `remedies` speak the other installs). */
+const READ_FIX =
+  'Give the service user read access and keep others out: chown root:{user} {file} && chmod 640 {file} (or chown {user}:{user} {file}). ' +
+  'Check with: runuser -u {user} -- test -r {file} && echo ok. Then {restart}.';
+
+/**
+ * The fix when the path is not a regular file or fails whatever the permissions (a directory, a FIFO, an I/O error):
+ * no chown helps — the file has to be replaced (local.json: by the admin's settings, e.g. a backup) or removed.
+ */
+function replaceFix(layer: Layer, dep: Deployment | undefined): string {
+  const what =
+    layer.kind === 'local' && /\/local\.json$/.test(layer.file)
+      ? 'Replace {file} with a regular file holding your settings as a JSON object (restore your backup; ds-harden history lists the ones apply made) or remove it'
+      : 'Replace {file} with a regular file holding a JSON object, or remove it';
+  return `${what} — DS skips a missing file, not an unreadable one. Then ${dep?.mechanism === 'docker' ? '{recreate}' : '{restart}'}.`;
+}
+
 function cannotRead(ctx: RuleContext, layer: Layer, stat: FileStat): RuleHit {
   return {
     message: `The service user ${userText(ctx)} cannot read ${layer.file}: ${ownership(stat, ctx.host)}. ${consequence(layer)}`,
@@ -62,10 +81,15 @@ export const unreadableByDs: Rule = {
   why:
     'DS services run as the ds user (onlyoffice before 5.3). node-config skips only missing files: a file that exists but ' +
     'cannot be read stops DocService and FileConverter at start-up.',
-  remediation:
-    'Give the service user read access and keep others out: chown root:{user} <file> && chmod 640 <file> (or chown {user}:{user}). ' +
-    'Check with: runuser -u {user} -- test -r <file> && echo ok. Then restart ds-docservice and ds-converter.',
-  remedies: { docker: 'Give the container\'s ds user read access to the mounted file (mount it read-only with mode 0644 when it holds no secret, or chown it to the uid of ds in the image), then {recreate}.', snap: 'The snap runs DocService as root; the file is unreadable for another reason (see the message). Fix it, then snap restart onlyoffice-ds.documentserver.', nixos: 'Give the onlyoffice user read access (the module runs DocService as User = "onlyoffice"), then nixos-rebuild switch or systemctl restart onlyoffice-docservice.', yunohost: 'Give the app user read access: chown {app}:{app} <file> && chmod 400 <file> (as the app\'s install script does), then systemctl restart {app}-docservice.' },
+  remediation: READ_FIX,
+  remedies: {
+    docker:
+      'Give the container\'s ds user read access to {file}: a mounted file with mode 0644 when it holds no secret, or owned by the uid of ds in the image ' +
+      '(the entrypoint chowns /etc/onlyoffice to ds at every start); then {recreate}.',
+    snap: 'The snap runs DocService as root; the file is unreadable for another reason (see the message). Fix it, then {restart}.',
+    nixos: 'Give the {user} user read access to {file} (the module runs DocService as User = "onlyoffice"), then nixos-rebuild switch or {restart}.',
+    yunohost: 'Give the app user read access: chown {app}:{app} {file} && chmod 400 {file} (as the app\'s install script does), then {restart}.',
+  },
   reads: [],
   check(ctx) {
     const user = ctx.host.serviceUser;
@@ -82,6 +106,7 @@ export const unreadableByDs: Rule = {
               message: `${layer.notes[0] ?? `${layer.file} cannot be read (${code})`}, whatever the permissions. ${consequence(layer)}`,
               severity: graded(layer, 'critical'),
               location: fileStart(layer.file),
+              remediation: replaceFix(layer, ctx.host.deployment),
             });
           }
           // a permission error although ds may read it: only ds-harden lacks access (run it as root).
@@ -92,6 +117,7 @@ export const unreadableByDs: Rule = {
               `the service user, so it cannot tell whether DS can. If DS cannot either: ${consequence(layer)}`,
             severity: 'high',
             location: fileStart(layer.file),
+            remediation: `Run check as root (sudo ds-harden check …) to see what DS sees. If the service user cannot read {file} either: ${remedyFor(unreadableByDs, ctx.host.deployment) ?? READ_FIX}`,
           });
         } else {
           // the adapter's sentence says what the file is (a FIFO, a directory, …) and what to do
@@ -99,6 +125,7 @@ export const unreadableByDs: Rule = {
             message: `${layer.notes[0] ?? `${layer.file} cannot be read (${code})`}. ${consequence(layer)}`,
             severity: graded(layer, 'critical'),
             location: fileStart(layer.file),
+            remediation: replaceFix(layer, ctx.host.deployment),
           });
         }
         continue;

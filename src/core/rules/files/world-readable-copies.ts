@@ -15,7 +15,7 @@ import { fileStart, getPath, isPlainObject } from '../../layers/merge.js';
 import { isShippedName } from '../../layers/copies.js';
 import { parseAsDs } from '../../parse/ds-parse.js';
 import { shippedDefaults } from '../layers/common.js';
-import { ownership, PROTECT_FILE_FIX, secretKeysOf, secretLeavesInText } from './support.js';
+import { ownership, PROTECT_FILE_FIX, PROTECT_FILE_FIX_ROOT, secretKeysOf, secretLeavesInText } from './support.js';
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -42,6 +42,9 @@ function secretsIn(text: string, shipped: boolean, ctx: RuleContext): string[] {
   return secretLeavesInText(text, shipped ? publicValues(def) : new Set());
 }
 
+const COPY_TAIL =
+  'or delete the copy if you no longer need it (DS does not read it; close the editor before deleting a swap file). Rotate the secrets if the copy has been readable for long.';
+
 export const worldReadableCopies: Rule = {
   id: 'DSH403',
   area: 'files',
@@ -52,8 +55,11 @@ export const worldReadableCopies: Rule = {
     '.dpkg-old, .dpkg-dist, .rpmsave, editor swap files) hold the same JWT secret and database password. DS never reads ' +
     'them, so tightening local.json (DSH400) leaves them readable by any local account or compromised service.',
   remediation:
-    `${PROTECT_FILE_FIX}, as for local.json (DSH400) — or delete the copy if you no longer need it (DS does not read it; ` +
-    'close the editor before deleting a swap file). Rotate the secrets if the copy has been readable for long.',
+    `${PROTECT_FILE_FIX}, as for local.json (DSH400) — ${COPY_TAIL}`,
+  remedies: {
+    snap: `${PROTECT_FILE_FIX_ROOT} — ${COPY_TAIL}`,
+    yunohost: `chown {app}:{app} {file} && chmod 400 {file}, as the app keeps local.json — ${COPY_TAIL}`,
+  },
   reads: [],
   check(ctx) {
     const hits: RuleHit[] = [];

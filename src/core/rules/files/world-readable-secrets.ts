@@ -11,7 +11,7 @@
 import type { LayerKind } from '../../types.js';
 import type { Rule, RuleHit } from '../rule.js';
 import { fileStart } from '../../layers/merge.js';
-import { ownership, PROTECT_FILE_FIX, secretKeysIn } from './support.js';
+import { MANAGED_MODE_FIX, ownership, PROTECT_FILE_FIX, PROTECT_FILE_FIX_ROOT, secretKeysIn } from './support.js';
 
 const KINDS: ReadonlySet<LayerKind> = new Set<LayerKind>(['local', 'local-env', 'hostname', 'runtime-legacy', 'runtime-data']);
 
@@ -28,10 +28,10 @@ export const worldReadableSecrets: Rule = {
   remediation:
     `${PROTECT_FILE_FIX}. Keep the {user} group able to read it, or DS will not start (DSH401).`,
   remedies: {
-    docker: 'chmod 640 <file> inside the container (the entrypoint chowns /etc/onlyoffice to ds:ds at every start and keeps the mode; it is lost when the container is re-created), or keep secrets out of local.json: they belong in the container environment (JWT_SECRET), and a mounted local-production-linux.json should hold none.',
-    snap: 'chmod 600 <file> (the snap runs DocService as root, so nobody else needs to read it).',
-    yunohost: 'chown {app}:{app} <file> && chmod 400 <file> (what the app\'s install and upgrade scripts do).',
-    'config-management': 'Set mode: "0640" and group {user} on the task that writes {managedFile} (webarch-coop\'s role: the local.json template task; ONLYOFFICE\'s role: the copy of local-production-linux.json, mode 0644) and run the play again — a chmod by hand is undone by its next run.',
+    docker: 'chmod 640 {file} inside the container (the entrypoint chowns /etc/onlyoffice to ds:ds at every start and keeps the mode; it is lost when the container is re-created), or keep secrets out of local.json: they belong in the container environment (JWT_SECRET), and a mounted local-production-linux.json should hold none.',
+    snap: `${PROTECT_FILE_FIX_ROOT}.`,
+    yunohost: 'chown {app}:{app} {file} && chmod 400 {file} (what the app\'s install and upgrade scripts do).',
+    'config-management': MANAGED_MODE_FIX,
   },
   reads: [],
   check(ctx) {

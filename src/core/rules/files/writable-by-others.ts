@@ -7,7 +7,16 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { fileStart } from '../../layers/merge.js';
-import { modeText, ownership } from './support.js';
+import { MANAGED_MODE_FIX, modeText, ownership, PROTECT_FILE_FIX, PROTECT_FILE_FIX_ROOT } from './support.js';
+import type { Deployment } from '../../deploy/types.js';
+
+/** local.json holds the secrets: others lose write and read, DS's account keeps read (as the install keeps it). */
+function protectLocalJson(dep: Deployment | undefined): string {
+  if (dep?.mechanism === 'snap') return `${PROTECT_FILE_FIX_ROOT}.`;
+  if (dep?.mechanism === 'config-management') return MANAGED_MODE_FIX;
+  if (dep?.mechanism === 'yunohost') return 'chown {app}:{app} {file} && chmod 400 {file} (what the app\'s install and upgrade scripts do).';
+  return `${PROTECT_FILE_FIX}.`;
+}
 
 export const writableByOthers: Rule = {
   id: 'DSH402',
@@ -17,7 +26,7 @@ export const writableByOthers: Rule = {
   why:
     'DS trusts its configuration files completely. A user who can write one can turn JWT or ipfilter off, point storage ' +
     'elsewhere, or, with a local.js, run code as the DS user. Only the owner (root or ds) should be able to write them.',
-  remediation: 'chmod go-w <file> (for local.json: chown root:{user} <file> && chmod 640 <file>).',
+  remediation: 'chmod go-w {file} (local.json, which holds secrets: chown root:{user} {file} && chmod 640 {file}).',
   reads: [],
   check(ctx) {
     const hits: RuleHit[] = [];
@@ -38,6 +47,7 @@ export const writableByOthers: Rule = {
           `${stat.isSymlink ? '; a symlink, these are the target\'s permissions' : ''}). ${effect}`,
         severity: world ? 'high' : 'medium',
         location: fileStart(layer.file),
+        remediation: layer.kind === 'local' && layer.format === 'json' ? protectLocalJson(ctx.host.deployment) : 'chmod go-w {file}.',
       });
     }
     return hits;

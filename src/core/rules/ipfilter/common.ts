@@ -20,6 +20,8 @@ import { K } from '../../ds/keys.js';
 import { locate } from '../../layers/merge.js';
 import { certainlyAtLeast, certainlyBelow, V } from '../../ds/versions.js';
 import { analyzeAddress, shadowedRules, type AddressIssue } from '../../ds/ipfilter.js';
+import { allowedAddresses } from '../../ds/ipfilter.js';
+import { shellQuote } from '../../text/shell.js';
 
 /** `true`, `"false"`, `0`: how a value reads in a message. */
 export function show(v: unknown): string {
@@ -183,4 +185,13 @@ export function neverMatchEffect(allowed: unknown): string {
   return allowed
     ? 'the addresses it was meant to allow fall through to the later rules (refused by a final deny, allowed when nothing matches)'
     : 'the addresses it was meant to deny are not denied by it';
+}
+
+/**
+ * `--allow A --allow B` for fix texts that name ds-harden proxy or apply: the integrator addresses the effective rules
+ * allow (IPs and globs only — the proxy and useforrequest match client addresses), else a placeholder to fill.
+ */
+export function allowArgs(ctx: Pick<RuleContext, 'get'>): string {
+  const list = allowedAddresses(ctx.get(K.ipRules), true);
+  return list.length ? list.map((a) => `--allow ${shellQuote(a)}`).join(' ') : '--allow <integrator IP>';
 }

@@ -6,7 +6,7 @@
  */
 import type { Rule } from '../rule.js';
 import { K, STOCK } from '../../ds/keys.js';
-import { atKey, useForRequest } from './common.js';
+import { atKey, useForRequest, allowArgs } from './common.js';
 
 export const ipfilterReach: Rule = {
   id: 'DSH520',
@@ -19,7 +19,7 @@ export const ipfilterReach: Rule = {
     'welcome page, the example, /index.html, the editors with their static files and calls, and the editor websocket ' +
     '(/doc/) answer everyone who reaches DS, whatever the rules say.',
   remediation:
-    'Restrict those in the reverse proxy (ds-harden proxy --type haproxy|nginx|apache --allow <integrator> refuses ' +
+    'Restrict those in the reverse proxy (ds-harden proxy --type haproxy|nginx|apache {allow} refuses ' +
     '/welcome, /example, /info and the server routes to others and overwrites X-Forwarded-For), keep JWT on ' +
     '(token.enable.browser and request.inbox: without a token signed by the integrator nobody can open a document), and ' +
     'stop the example service. ds-harden probe <url> shows what answers from outside.',
@@ -38,6 +38,7 @@ export const ipfilterReach: Rule = {
           `${scope}: the welcome page, the example, /index.html, the editors (static files, /downloadas, /upload …) and the ` +
           'websocket (/doc/) stay reachable for everyone who reaches DS. The reverse proxy (ds-harden proxy) restricts ' +
           'those pages; JWT is what keeps people without the integrator out of the editors.',
+        fill: { allow: allowArgs(ctx) },
         ...place,
       },
     ];

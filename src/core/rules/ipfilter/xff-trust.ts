@@ -9,7 +9,7 @@
  */
 import type { Rule } from '../rule.js';
 import { K } from '../../ds/keys.js';
-import { atKey, deniesSomeClient, show, useForRequest, where } from './common.js';
+import { atKey, deniesSomeClient, show, useForRequest, where, allowArgs } from './common.js';
 import { fixes } from '../fixes.js';
 
 export const xffTrust: Rule = {
@@ -27,7 +27,7 @@ export const xffTrust: Rule = {
     '`proxy_set_header X-Forwarded-For $remote_addr;` (instead of $proxy_add_x_forwarded_for), haproxy: ' +
     '`http-request set-header X-Forwarded-For %[src]`, Apache: `ProxyAddHeaders Off` and ' +
     '`RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"` (not "%{REMOTE_ADDR}s", which sends "(null)") — or let ' +
-    '`ds-harden proxy --type haproxy|nginx|apache --allow <integrator>` write the rules — and firewall ports 80/443/8000 ' +
+    '`ds-harden proxy --type haproxy|nginx|apache {allow}` write the rules — and firewall ports 80/443/8000 ' +
     'of the DS host so only the proxy reaches DS. Keep JWT on for incoming requests: it does not depend on addresses.',
   fix: fixes.useforrequest,
   reads: [K.ipUseForRequest, K.ipRules, K.ipErrorCode],
@@ -47,6 +47,7 @@ export const xffTrust: Rule = {
           `ipfilter.useforrequest is ${show(ctx.get(K.ipUseForRequest))} (${where(place.location)}): DS checks incoming ` +
           `requests against the left-most X-Forwarded-For entry, which the client sets; ${what}.`,
         severity: denies ? 'medium' : 'info',
+        fill: { allow: allowArgs(ctx) },
         ...place,
       },
     ];

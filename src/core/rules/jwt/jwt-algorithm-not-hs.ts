@@ -18,7 +18,7 @@ export const jwtAlgorithmNotHs: Rule = {
     'DS signs callback (outbox) and editor session tokens with a shared string secret. An asymmetric algorithm (RS*, ES*, PS*) ' +
     'cannot sign with a string secret, "none" yields unsigned tokens or an error, and a misspelt name is rejected by the JWT library, ' +
     'so callbacks or editor sessions fail or lose their protection.',
-  remediation: 'Remove the override or set token.outbox.algorithm and token.session.algorithm to "HS256" (what Nextcloud verifies).',
+  remediation: 'Remove the override ({file}) or set token.outbox.algorithm and token.session.algorithm to "HS256" (what the integrators\' ONLYOFFICE apps verify), then {restart}.',
   fix: fixes.algorithm,
   reads: [...KEYS],
   check(ctx) {

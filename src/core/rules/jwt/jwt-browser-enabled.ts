@@ -16,7 +16,7 @@ export const jwtBrowserEnabled: Rule = {
     'make DS fetch URLs (CVE-2021-43447, -43448, -43449; the Nettitude unauthenticated-RCE chain on DS ≤ 7.1).',
   remediation:
     'Set services.CoAuthoring.token.enable.browser to true (a boolean) with the inbox secret equal to the integrator\'s ' +
-    'jwt_secret (Nextcloud signs the editor config with it), then restart ds-docservice.',
+    'secret (it signs the editor config with it), then {restart}.',
   fix: fixes.browser,
   reads: [ENABLE_BROWSER],
   check(ctx) {

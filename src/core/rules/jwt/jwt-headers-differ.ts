@@ -5,6 +5,7 @@
 import type { Rule } from '../rule.js';
 import { TOKEN, show, where } from './common.js';
 import { fixes } from '../fixes.js';
+import { integratorSettings } from '../../integrator/nextcloud.js';
 
 const INBOX = `${TOKEN}.inbox.header`;
 const OUTBOX = `${TOKEN}.outbox.header`;
@@ -25,8 +26,8 @@ export const jwtHeadersDiffer: Rule = {
     'from it. When DS expects one header name and signs callbacks in another, one direction always fails ' +
     '(requests answered with error 6/-8, or callbacks the integrator cannot verify).',
   remediation:
-    'Set services.CoAuthoring.token.inbox.header and token.outbox.header to the same name, equal to the integrator\'s ' +
-    'jwt_header (default "Authorization"; Nextcloud: occ config:app:get onlyoffice jwt_header).',
+    'Set services.CoAuthoring.token.inbox.header and token.outbox.header to the same name: the header the integrator sends its ' +
+    `token in (default "Authorization"), then {restart}. The integrator's is in ${integratorSettings(undefined, 'header')}.`,
   fix: fixes.headers,
   reads: [INBOX, OUTBOX],
   check(ctx) {

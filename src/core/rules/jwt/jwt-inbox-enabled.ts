@@ -1,7 +1,7 @@
 /** DSH200: integrators' requests (command, conversion, docbuilder) are accepted without a JWT. ds-facts §4.1, ds-observed §3d. */
 import type { Rule } from '../rule.js';
 import { ENABLE_INBOX, jsTruthy, short, valueAt } from './common.js';
-import { fixes } from '../fixes.js';
+import { fixes, INTEGRATOR } from '../fixes.js';
 
 export const jwtInboxEnabled: Rule = {
   id: 'DSH200',
@@ -15,7 +15,7 @@ export const jwtInboxEnabled: Rule = {
     'arbitrary URLs. default.json ships it off; installers since 7.2 turn it on (CVE-2021-43445 class).',
   remediation:
     'Set services.CoAuthoring.token.enable.request.inbox to true (a boolean, not a string) in local.json, with a strong ' +
-    'secret.inbox.string equal to the jwt_secret of the integrator (Nextcloud: occ config:app:set onlyoffice jwt_secret), then restart ds-docservice and ds-converter.',
+    `secret.inbox.string, then {restart}. ${INTEGRATOR}`,
   fix: fixes.inbox,
   reads: [ENABLE_INBOX],
   check(ctx) {

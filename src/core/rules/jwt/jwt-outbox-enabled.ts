@@ -15,7 +15,7 @@ export const jwtOutboxEnabled: Rule = {
     'callbacks too. Nextcloud with a jwt_secret logs "Track without token" for them.',
   remediation:
     'Set services.CoAuthoring.token.enable.request.outbox to true (a boolean) and secret.outbox.string to the same value as ' +
-    'secret.inbox.string and the integrator\'s jwt_secret, then restart ds-docservice and ds-converter.',
+    'secret.inbox.string and the integrator\'s secret, then {restart}.',
   fix: fixes.outbox,
   reads: [ENABLE_OUTBOX],
   check(ctx) {

@@ -19,7 +19,7 @@ export const jwtPrefixNotBearer: Rule = {
     'DS only accepts an inbox header that starts with token.inbox.prefix (a header without it counts as "no token") and ' +
     'puts token.outbox.prefix in front of callback tokens. Integrators send and strip exactly "Bearer " (with one space); ' +
     'any other prefix, including "Bearer" without the space, breaks header tokens in that direction.',
-  remediation: 'Remove the prefix override from local.json or set it to "Bearer " (capital B, one trailing space).',
+  remediation: 'Remove the prefix override ({file}) or set it to "Bearer " (capital B, one trailing space), then {restart}.',
   fix: fixes.prefix,
   reads: [...KEYS],
   check(ctx) {

@@ -18,7 +18,7 @@ export const jwtSwitchIsString: Rule = {
     'DS does not validate types: it tests token.enable.* with JavaScript truthiness. Any non-empty string, including ' +
     '"false" and "0", switches JWT on; the empty string "" switches it off. The file says one thing and DS does another, ' +
     'and the next person who edits it will be misled (observed on DS 9.3: inbox "false" → unsigned requests get error 6).',
-  remediation: 'Write true or false without quotes, e.g. "inbox": true.',
+  remediation: 'Write true or false without quotes in {file}, e.g. "inbox": true, then {restart}.',
   fix: fixes.switches,
   reads: [...SWITCHES],
   check(ctx) {

@@ -38,7 +38,12 @@ export const overriddenLocal: Rule = {
     'write into local.json — runtime.json even changes it while DS runs.',
   remediation:
     'Move the setting into local.json and remove it from the later layer (or keep all hardening in that one layer on purpose).',
-  remedies: { docker: 'Keep each setting in one place: the JWT settings in the container environment (JWT_ENABLED, JWT_SECRET, JWT_HEADER in {composeFile}), the others in the mounted local-production-linux.json; remove the value from the layer that overrides it (a value saved in the Admin Panel\'s runtime.json: reset it there), then {recreate}.', 'config-management': 'Move the setting into the variable {tool} renders {managedFile} from and remove it from the later layer (or keep all hardening in that one layer on purpose).', nixos: 'Remove the value from the later layer (the Admin Panel\'s runtime.json: reset it there); the module regenerates the rest at every start.' },
+  remedies: {
+    snap: 'Keep each setting in one place: the JWT settings in the snap\'s options (snap set onlyoffice-ds onlyoffice.jwt-…), the others in {configDir}/local.json; remove the value from the later layer (a value saved in the Admin Panel\'s runtime.json: reset it there), then {restart}.',
+    yunohost: 'Keep each setting in one place: the JWT secret in the app\'s setting (yunohost app setting {app} jwt_secret), the others in {configDir}/local.json (again after each yunohost app upgrade); remove the value from the later layer (a value saved in the Admin Panel\'s runtime.json: reset it there), then {restart}.',
+    docker: 'Keep each setting in one place: the JWT settings in the container environment (JWT_ENABLED, JWT_SECRET, JWT_HEADER in {containerDef}), the others in the mounted local-production-linux.json; remove the value from the layer that overrides it (a value saved in the Admin Panel\'s runtime.json: reset it there), then {recreate}.', 'config-management': 'Move the setting into the variable {tool} renders {managedFile} from and remove it from the later layer (or keep all hardening in that one layer on purpose).',
+    nixos: 'Remove the value from the later layer (the Admin Panel\'s runtime.json: reset it there); the module regenerates the rest at every start.',
+  },
   reads: MANAGED_PREFIXES,
   check(ctx) {
     const hits: RuleHit[] = [];

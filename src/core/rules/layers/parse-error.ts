@@ -21,7 +21,7 @@ export const parseError: Rule = {
   why:
     'DocService and FileConverter load every configuration layer at start-up and exit when one does not parse: ' +
     'supervisor prints "ERROR (spawn error)" and the programs end FATAL; systemd restarts them every 30 s forever.',
-  remediation: 'Fix the syntax at the position shown (or restore your backup), then restart the DS services.',
+  remediation: 'Fix the syntax at the position shown (or restore your backup), then {restart}.',
   reads: [],
   check(ctx) {
     return ctx.layers

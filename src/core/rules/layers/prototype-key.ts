@@ -54,7 +54,7 @@ export const prototypeKey: Rule = {
     'options DS never sets explicitly take these values, with effects nobody can predict.',
   remediation:
     'Delete the "__proto__" block. If its settings were meant for DS, write them at their real place (ds-harden check ' +
-    '--explain KEY shows where each setting lives), then restart the DS services.',
+    '--explain KEY shows where each setting lives), then {restart}.',
   reads: [],
   check(ctx) {
     const hits: RuleHit[] = [];

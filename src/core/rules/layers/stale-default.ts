@@ -25,11 +25,12 @@ export const staleDefault: Rule = {
     'release\'s defaults.',
   remediation:
     'Restore the package\'s default.json (deb: apt-get install --reinstall -o Dpkg::Options::=--force-confnew onlyoffice-documentserver; ' +
-    'rpm: move default.json.rpmnew over it, or dnf reinstall) and keep site settings in local.json; then restart ds-docservice and ds-converter.',
+    'rpm: move default.json.rpmnew over it, or dnf reinstall) and keep site settings in local.json; then {restart}.',
   remedies: {
-    docker: 'Remove the default.json mount from {composeFile} (service {service}) so the image\'s own is used, and {recreate}.',
+    docker: 'Remove the default.json mount from {containerDef} so the image\'s own is used, and {recreate}.',
     yunohost: 'yunohost app upgrade {app} --force: it unpacks default.json from the .deb again.',
     snap: 'snap refresh onlyoffice-ds (or snap revert onlyoffice-ds) restores the snap\'s default.json.',
+    nixos: 'The module copies default.json from the package into {configDir} at every start: {restart} (or nixos-rebuild switch) restores it — an ExecStartPre of yours that patches it must keep every key.',
   },
   reads: [],
   check(ctx) {

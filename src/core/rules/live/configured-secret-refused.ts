@@ -11,7 +11,7 @@ export const configuredSecretRefusedLive: Rule = {
     'The probe signed requests the way the integrator does (HS256, the configured secret, in the configured header and in the ' +
     'body) and DS refused them. Either the running server uses another secret or header (local.json changed but DS not ' +
     'restarted, a later layer overrides it, another server answers), or the secret given to ds-harden is not the one ' +
-    'DS has: the integrator\'s calls fail the same way ("Invalid token" in Nextcloud).',
+    'DS has: the integrator\'s calls fail the same way ("Invalid token").',
   remediation:
     'Compare ds-harden check --explain services.CoAuthoring.secret.inbox.string with the integrator\'s setting, restart DS ' +
     'after changing local.json, and probe again.',

@@ -10,7 +10,7 @@ export const integratorRefusedLive: Rule = {
   why:
     'This probe ran from the integrator\'s host (--from-integrator), where the command service, the conversion service and ' +
     'the healthcheck must answer. They were refused before DS looked at the token (ipfilter\'s errorcode or the proxy): ' +
-    'Nextcloud cannot convert, save or check the server from here.',
+    'the integrator cannot convert, save or check the server from here.',
   remediation:
     'Allow this host\'s address: ds-harden apply --allow <this address> (ipfilter) and ds-harden proxy --allow <this address> ' +
     '(proxy). Behind NAT the address DS sees is the public one.',

@@ -6,6 +6,7 @@ import type { Rule, RuleHit } from '../rule.js';
 import type { Severity } from '../../types.js';
 import { certainlyBelow, exactVersion, parseVersion, V } from '../../ds/versions.js';
 import { obs } from './support.js';
+import { allowArgs } from '../ipfilter/common.js';
 
 export const pagesPublicLive: Rule = {
   id: 'DSH806',
@@ -18,7 +19,7 @@ export const pagesPublicLive: Rule = {
     'everyone which software runs here. ipfilter never filters the welcome page or the example, so only the proxy can.',
   remediation:
     'Stop the example (systemctl disable --now ds-example, or supervisorctl stop ds:example) and refuse /welcome, /example ' +
-    'and /info to everybody but the integrator in the reverse proxy (ds-harden proxy --type … --allow <integrator>).',
+    'and /info to everybody but the integrator in the reverse proxy (ds-harden proxy --type … {allow}).',
   reads: [],
   check(ctx) {
     if (!ctx.live || ctx.live.fromIntegrator) return [];
@@ -32,7 +33,7 @@ export const pagesPublicLive: Rule = {
     const hits: RuleHit[] = [];
     for (const [id, severity, what] of pages) {
       const o = obs(ctx, id);
-      if (o?.verdict === 'public') hits.push({ message: `${o.label} answered ${o.detail.slice(0, 40)}: ${what}.`, severity, url: o.url });
+      if (o?.verdict === 'public') hits.push({ message: `${o.label} answered ${o.detail.slice(0, 40)}: ${what}.`, severity, url: o.url, fill: { allow: allowArgs(ctx) } });
     }
     return hits;
   },

@@ -17,9 +17,8 @@ export const aesSecretDefault: Rule = {
     'Since 8.2 DS encrypts the passwords of password-protected documents with aesEncrypt.secret. default.json ships the ' +
     'public value "verysecretstring", so anyone who obtains the encrypted values can decrypt them.',
   remediation:
-    'Set aesEncrypt.secret in local.json to a random value (e.g. openssl rand -hex 32) and restart ds-docservice and ' +
-    'ds-converter; then check that password-protected documents still open (values encrypted with the old key cannot be ' +
-    'decrypted with the new one).',
+    'Set aesEncrypt.secret in local.json to a random value (e.g. openssl rand -hex 32), then {restart}; check that ' +
+    'password-protected documents still open (values encrypted with the old key cannot be decrypted with the new one).',
   fix: fixes.aes,
   reads: [KEY],
   check(ctx) {

@@ -33,6 +33,23 @@ export interface SecretUse {
   readonly risk: string;
 }
 
+/**
+ * Installs that write secret.*.string themselves, so a secret.*.file is never read there (DSH304, DSH305): the image's
+ * entrypoint from JWT_SECRET (deploy-modes §2.2), the YunoHost app's template from its jwt_secret setting (§6), the NixOS
+ * module's prestart from services.onlyoffice.jwtSecretFile (§5).
+ */
+export const SECRET_FILE_ELSEWHERE = {
+  docker:
+    'The entrypoint writes secret.*.string from JWT_SECRET at every start, so secret.*.file is never used in the official image: set JWT_SECRET in ' +
+    '{containerDef} and remove secret.*.file, then {recreate}.',
+  yunohost:
+    'The app\'s template writes secret.*.string from its jwt_secret setting at every upgrade, so secret.*.file is never used: remove it and keep the ' +
+    'secret in yunohost app setting {app} jwt_secret, then yunohost app upgrade {app} --force.',
+  nixos:
+    'The module writes secret.*.string from services.onlyoffice.jwtSecretFile at every start: set that option (a file holding only the secret, readable ' +
+    'by {user}) instead of secret.*.file, then nixos-rebuild switch.',
+} as const;
+
 /** The public upstream literals: safe to name in messages. */
 export const PUBLIC_DEFAULTS: ReadonlySet<string> = new Set(['secret', 'verysecretstring']);
 

@@ -4,7 +4,7 @@
  * default.json's "string": "secret" (§1.2).
  */
 import type { Rule, RuleHit } from '../rule.js';
-import { describeSecret, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
+import { describeSecret, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX, SECRET_FILE_ELSEWHERE } from './common.js';
 
 export const secretFileIgnored: Rule = {
   id: 'DSH304',
@@ -15,8 +15,11 @@ export const secretFileIgnored: Rule = {
     'DS uses secret.*.string whenever it is non-empty and reads secret.*.file only otherwise. Because node-config merges ' +
     'local.json into default.json, setting only "file" leaves default.json\'s "string": "secret" in place: the secret in the ' +
     'file is never used and the public default stays in effect.',
-  remediation: 'Next to each "file" setting, add "string": "" in the same secret.* object of local.json, then restart ds-docservice and ds-converter.',
-  remedies: { docker: 'The entrypoint writes secret.*.string from JWT_SECRET at every start, so secret.*.file is never used in the official image: set JWT_SECRET in the container environment and remove secret.*.file, then {recreate}.' },
+  remediation: 'Next to each "file" setting, add "string": "" in the same secret.* object ({file}), then {restart}.',
+  remedies: {
+    ...SECRET_FILE_ELSEWHERE,
+    'config-management': 'Add "string": "" next to each "file" setting in the variable {tool} renders {managedFile} from, and run {tool} again.',
+  },
   reads: [`${SECRET}.inbox`, `${SECRET}.outbox`, `${SECRET}.session`, `${SECRET}.browser`, SECRET_FROM_INBOX],
   check(ctx) {
     const hits: RuleHit[] = [];

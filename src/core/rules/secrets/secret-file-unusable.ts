@@ -9,7 +9,8 @@
  */
 import type { FileStat } from '../../types.js';
 import type { Rule, RuleHit, HostFacts } from '../rule.js';
-import { decidingKey, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
+import { decidingKey, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX, SECRET_FILE_ELSEWHERE } from './common.js';
+import { shellQuote } from '../../text/shell.js';
 
 function serviceUserCanRead(stat: FileStat, user: NonNullable<HostFacts['serviceUser']>): boolean {
   if (user.uid === 0) return true;
@@ -28,8 +29,12 @@ export const secretFileUnusable: Rule = {
     'A file DS cannot read makes every token check fail; a trailing newline (what echo and most editors write) becomes part ' +
     'of the key, so the integrator\'s jwt_secret no longer matches; a world-readable file hands the secret to every local user.',
   remediation:
-    'Write the secret without a newline (printf \'%s\' "$SECRET" > FILE), make it owned by root with group ds and mode 0640 ' +
-    '(chown root:ds FILE; chmod 0640 FILE), then restart ds-docservice and ds-converter.',
+    'Write the secret without a newline (printf \'%s\' "$SECRET" > {file}), make it owned by root with group {user} and mode 0640 ' +
+    '(chown root:{user} {file}; chmod 0640 {file}), then {restart}.',
+  remedies: {
+    ...SECRET_FILE_ELSEWHERE,
+    snap: 'Write the secret without a newline (printf \'%s\' "$SECRET" > {file}) and chmod 600 {file} (the snap runs DocService as root), then {restart}.',
+  },
   reads: [`${SECRET}.inbox.file`, `${SECRET}.outbox.file`, `${SECRET}.session.file`, `${SECRET}.browser.file`, SECRET_FROM_INBOX],
   check(ctx) {
     const files = ctx.host.secretFiles;
@@ -49,15 +54,16 @@ export const secretFileUnusable: Rule = {
       const key = keys[0]!;
       const loc = ctx.origin(key);
       const users = `${keys.map(short).join(', ')} at ${where(loc)}`;
-      const hit = (text: string) => hits.push({ message: `The secret file ${JSON.stringify(path)} (used by ${users}) ${text}`, location: loc, key });
+      // the fix is about the secret file, not the layer that names it
+      const hit = (text: string) => hits.push({ message: `The secret file ${JSON.stringify(path)} (used by ${users}) ${text}`, location: loc, key, fill: { file: shellQuote(path) } });
       if (facts.error !== undefined) {
         hit(`cannot be read (${facts.error}); if DS cannot read it either, DS has no secret and every token check fails.`);
         continue;
       }
       if (facts.content !== undefined && /\r?\n$/.test(facts.content)) {
         hit(
-          'ends with a newline. DS reads the file raw, so the newline is part of the HMAC key and a jwt_secret entered without it ' +
-            '(Nextcloud) does not match: every token fails.',
+          'ends with a newline. DS reads the file raw, so the newline is part of the HMAC key and the integrator\'s secret, entered ' +
+            'without it, does not match: every token fails.',
         );
       }
       const stat = facts.stat;

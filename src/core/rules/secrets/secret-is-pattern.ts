@@ -6,7 +6,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
 import { judgeSecret } from '../../ds/secret-strength.js';
-import { fixes } from '../fixes.js';
+import { fixes, INTEGRATOR } from '../fixes.js';
 
 export const secretIsPattern: Rule = {
   id: 'DSH302',
@@ -18,8 +18,7 @@ export const secretIsPattern: Rule = {
     'Length alone does not make an HMAC key strong: passphrases built from common words, repeated blocks, keyboard or ' +
     'alphabet runs are the first things an offline guesser tries against a captured token.',
   remediation:
-    'Replace the secret with generator output (e.g. openssl rand -hex 32) in secret.inbox, outbox and session and in the ' +
-    'integrator\'s jwt_secret; then restart ds-docservice and ds-converter.',
+    `Replace the secret with generator output (e.g. openssl rand -hex 32) in secret.inbox, outbox and session, then {restart}. ${INTEGRATOR}`,
   fix: fixes.secrets,
   reads: [`${SECRET}.inbox.string`, `${SECRET}.outbox.string`, `${SECRET}.session.string`, `${SECRET}.browser.string`, SECRET_FROM_INBOX],
   check(ctx) {

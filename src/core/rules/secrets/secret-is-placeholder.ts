@@ -4,7 +4,7 @@
  */
 import type { Rule, RuleHit } from '../rule.js';
 import { decidingKey, describeSecret, fileContent, placeholderKind, secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
-import { fixes } from '../fixes.js';
+import { fixes, INTEGRATOR } from '../fixes.js';
 
 export const secretIsPlaceholder: Rule = {
   id: 'DSH300',
@@ -20,8 +20,7 @@ export const secretIsPlaceholder: Rule = {
   remediation:
     'Generate one random secret (e.g. openssl rand -hex 32) and set it as secret.inbox.string, secret.outbox.string and ' +
     'secret.session.string in local.json (or put it in a file without a trailing newline, set secret.*.file and set ' +
-    'secret.*.string to ""). Set the same value as the integrator\'s jwt_secret (Nextcloud: occ config:app:set onlyoffice jwt_secret), ' +
-    'then restart ds-docservice and ds-converter.',
+    `secret.*.string to ""), then {restart}. ${INTEGRATOR}`,
   fix: fixes.secrets,
   reads: [`${SECRET}.inbox`, `${SECRET}.outbox`, `${SECRET}.session`, `${SECRET}.browser`, SECRET_FROM_INBOX],
   check(ctx) {

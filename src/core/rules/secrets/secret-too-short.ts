@@ -6,7 +6,7 @@
 import type { Rule, RuleHit } from '../rule.js';
 import { secretsInUse, short, where, SECRET, SECRET_FROM_INBOX } from './common.js';
 import { judgeSecret, MIN_SECRET_LENGTH } from '../../ds/secret-strength.js';
-import { fixes } from '../fixes.js';
+import { fixes, INTEGRATOR } from '../fixes.js';
 
 export const secretTooShort: Rule = {
   id: 'DSH301',
@@ -20,7 +20,7 @@ export const secretTooShort: Rule = {
     'within reach; DS installers generate 32 characters since 7.3.',
   remediation:
     'Replace the secret with a random value of at least 32 characters (e.g. openssl rand -hex 32) in secret.inbox, outbox and ' +
-    'session, and set the same value as the integrator\'s jwt_secret; then restart ds-docservice and ds-converter.',
+    `session, then {restart}. ${INTEGRATOR}`,
   fix: fixes.secrets,
   reads: [`${SECRET}.inbox.string`, `${SECRET}.outbox.string`, `${SECRET}.session.string`, `${SECRET}.browser.string`, SECRET_FROM_INBOX],
   check(ctx) {

@@ -8,7 +8,7 @@
 import type { Severity } from '../../types.js';
 import type { Rule, RuleHit, RuleContext } from '../rule.js';
 import { decidingKey, fileContent, secretsInUse, where, SECRET, SECRET_FROM_INBOX, type SecretUse } from './common.js';
-import { fixes } from '../fixes.js';
+import { fixes, INTEGRATOR } from '../fixes.js';
 
 type Identity = { kind: 'value'; v: string } | { kind: 'file'; path: string } | { kind: 'empty' };
 
@@ -50,8 +50,7 @@ export const secretsDiffer: Rule = {
     '(typically saving: callbacks are signed with a key Nextcloud does not know). Installers write one value everywhere; ' +
     'differences come from partial hand edits and are missed by the next rotation.',
   remediation:
-    'Set secret.inbox.string, secret.outbox.string and secret.session.string to the same strong value (the integrator\'s ' +
-    'jwt_secret), then restart ds-docservice and ds-converter.',
+    `Set secret.inbox.string, secret.outbox.string and secret.session.string to the same strong value, then {restart}. ${INTEGRATOR}`,
   fix: fixes.secrets,
   reads: [`${SECRET}.inbox`, `${SECRET}.outbox`, `${SECRET}.session`, `${SECRET}.browser`, SECRET_FROM_INBOX],
   check(ctx) {

@@ -24,8 +24,7 @@ export const securelinkSecretDefault: Rule = {
   remediation:
     'Run documentserver-update-securelink.sh (it sets a random value in both local.json and nginx ds.conf and restarts the ' +
     'services; note that it replaces the whole "storage" object in local.json), or set storage.fs.secretString in local.json ' +
-    'and $secure_link_secret in ds.conf to the same random value of at least 20 characters and restart ds-docservice, ' +
-    'ds-converter and nginx.',
+    'and $secure_link_secret in ds.conf to the same random value of at least 20 characters, then {restart} and reload nginx.',
   fix: fixes.securelink,
   reads: [KEY],
   check(ctx) {

@@ -11,6 +11,10 @@ import { where } from './common.js';
 const KEY = 'wopi.privateKey';
 const ENABLE = 'wopi.enable';
 
+/** How to make a new WOPI key pair (the pair a WOPI host verifies DS's requests with). */
+const NEW_PAIR =
+  'Generate a new pair (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out wopi_private.key; openssl rsa -in wopi_private.key -pubout -out wopi_public.key).';
+
 export const wopiDefaultKeys: Rule = {
   id: 'DSH308',
   area: 'secrets',
@@ -21,10 +25,18 @@ export const wopiDefaultKeys: Rule = {
     'wopi.privateKey, so a WOPI host cannot tell this server from anyone who has the public default.json. Packages and ' +
     'Docker generate a pair into local.json only since 8.1; a server without generated keys uses the shipped pair.',
   remediation:
-    'Generate a new pair (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out wopi_private.key; openssl rsa ' +
-    '-in wopi_private.key -pubout -out wopi_public.key) and set wopi.privateKey, wopi.publicKey, wopi.modulus and ' +
-    'wopi.exponent (and the *Old variants) in local.json, then restart ds-docservice and re-run WOPI discovery on the host.',
-  remedies: { docker: 'Use an image of 8.1 or later and {recreate}: its entrypoint generates a WOPI key pair in the Data volume at the first start and writes it into local.json; then re-run WOPI discovery on the WOPI host.' },
+    `${NEW_PAIR} Set wopi.privateKey, wopi.publicKey, wopi.modulus and wopi.exponent (and the *Old variants) in local.json, ` +
+    'then {restart} and re-run WOPI discovery on the WOPI host.',
+  remedies: {
+    docker: 'Use an image of 8.1 or later and {recreate}: its entrypoint generates a WOPI key pair in the Data volume at the first start and writes it into local.json; then re-run WOPI discovery on the WOPI host.',
+    nixos:
+      `${NEW_PAIR} The module has no option for the WOPI keys: set wopi.privateKey, wopi.publicKey, wopi.modulus and wopi.exponent (and the *Old variants) in ` +
+      '/run/onlyoffice/config/default.json with jq in an ExecStartPre added after the module\'s (that directory is regenerated at every start), then nixos-rebuild switch and re-run WOPI discovery on the WOPI host.',
+    yunohost:
+      `${NEW_PAIR} The app has no setting for the WOPI keys: set wopi.privateKey, wopi.publicKey, wopi.modulus and wopi.exponent (and the *Old variants) in ` +
+      '{configDir}/local.json (mode 0400, owner {app}), then {restart} and re-run WOPI discovery on the WOPI host; every yunohost app upgrade re-renders local.json and drops them, so set them again after each upgrade.',
+    'config-management': `${NEW_PAIR} Put wopi.privateKey, wopi.publicKey, wopi.modulus and wopi.exponent (and the *Old variants) into the variable {tool} renders {managedFile} from, run {tool} again, then re-run WOPI discovery on the WOPI host.`,
+  },
   reads: [KEY, ENABLE],
   check(ctx) {
     if (!mayBeWithin(ctx.version, V('6.4.0'), V('8.2.999'))) return [];

@@ -44,9 +44,9 @@ export const infoConfigEndpoint: Rule = {
     'guards the route. Fixed in 9.1.0.',
   remediation:
     'Upgrade to 9.1.0 or later. Until then block port 8000 from everything but the host itself (firewall), and after ' +
-    'upgrading rotate the JWT secrets (inbox, outbox, session) and the integrator\'s copy (Nextcloud jwt_secret) together, ' +
+    'upgrading rotate the JWT secrets (inbox, outbox, session) and the integrator\'s copy together, ' +
     'and review /var/www/onlyoffice/Data/runtime.json for settings you did not make.',
-  remedies: { docker: 'Use an image of 9.1.0 or later and {recreate}; until then publish port 8000 nowhere and the nginx port only to the proxy, and afterwards set a new JWT_SECRET (and the integrator\'s copy) and review Data/runtime.json in the Data volume.', snap: 'snap refresh onlyoffice-ds; afterwards set a new onlyoffice.jwt-secret (and the integrator\'s copy).', nixos: 'Update nixpkgs to a DS of 9.1.0 or later and nixos-rebuild switch; afterwards replace the secret in jwtSecretFile (and the integrator\'s copy).', yunohost: 'yunohost app upgrade {app}; afterwards yunohost app setting {app} jwt_secret -v <new secret> and yunohost app upgrade {app} --force (and the integrator\'s copy).' },
+  remedies: { docker: 'Use an image of 9.1.0 or later ({imageUpdate}); until then publish port 8000 nowhere and the nginx port only to the proxy, and afterwards set a new JWT_SECRET (and the integrator\'s copy) and review Data/runtime.json in the Data volume.', snap: 'snap refresh onlyoffice-ds; afterwards set a new onlyoffice.jwt-secret (and the integrator\'s copy).', nixos: 'Update nixpkgs to a DS of 9.1.0 or later and nixos-rebuild switch; afterwards replace the secret in jwtSecretFile (and the integrator\'s copy).', yunohost: 'yunohost app upgrade {app}; afterwards yunohost app setting {app} jwt_secret -v <new secret> and yunohost app upgrade {app} --force (and the integrator\'s copy).' },
   reads: [USE_FOR_REQUEST, RULES, ERRORCODE],
   check(ctx) {
     // An unknown version "may be" anything; DSH703 reports that instead of a guess here.

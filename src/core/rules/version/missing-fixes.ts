@@ -48,16 +48,21 @@ export const missingFixes: Rule = {
     'ONLYOFFICE fixed these advisories in later releases (official CHANGELOG); several of them allow remote code execution ' +
     'or bypass authentication. ds-harden only reports an advisory when every version the detected range allows lacks the fix.',
   remediation:
-    'Upgrade ONLYOFFICE Docs to the newest release (at least the "fixed in" version of each finding). Back up local.json first: ' +
+    'Upgrade ONLYOFFICE Docs to {version} or later (the newest release is best). Back up local.json first: ' +
     'on ≤ 7.1 deb upgrades re-write the JWT settings from debconf (ds-facts §1.5).',
-  remedies: { docker: 'Pull a newer image tag (onlyoffice/documentserver:<version>) into {composeFile} or the container definition and {recreate}; the Data volume keeps runtime.json and the WOPI keys.', snap: 'Update the snap: snap refresh onlyoffice-ds (snap revert onlyoffice-ds goes back).', nixos: 'Update nixpkgs (or services.onlyoffice.package) to a release with the fix, then nixos-rebuild switch.', yunohost: 'Upgrade the app: yunohost app upgrade {app} (it re-renders local.json from the app settings).' },
+  remedies: {
+    docker: 'Use an image of {version} or later (onlyoffice/documentserver:{version} or newer): {imageUpdate}; the Data volume keeps runtime.json and the WOPI keys.',
+    snap: 'Update the snap to {version} or later: snap refresh onlyoffice-ds (snap revert onlyoffice-ds goes back).',
+    nixos: 'Update nixpkgs (or services.onlyoffice.package) to DS {version} or later, then nixos-rebuild switch.',
+    yunohost: 'Upgrade the app to DS {version} or later: yunohost app upgrade {app} (it re-renders local.json from the app settings).',
+  },
   reads: [WOPI_ENABLE, WOPI_PRIVATE_KEY],
   check(ctx) {
     // No version, no verdict: DSH703 says so.
     if (ctx.version.source === 'unknown') return [];
     const location = versionLocation(ctx);
     return missingAdvisories(ctx.version, (a) => conditionHolds(ctx, a)).map(
-      (a): RuleHit => ({ message: advisoryMessage(a, versionText(ctx)), severity: a.severity, ...(location ? { location } : {}) }),
+      (a): RuleHit => ({ message: advisoryMessage(a, versionText(ctx)), severity: a.severity, fill: { version: a.fixedIn }, ...(location ? { location } : {}) }),
     );
   },
 };

@@ -7,6 +7,7 @@
  * server at ≥ 7.5 (or a range straddling 7.5) gets nothing rather than a guess.
  */
 import type { Rule } from '../rule.js';
+import { INTEGRATOR } from '../fixes.js';
 import { certainlyBelow, V } from '../../ds/versions.js';
 import { versionLocation, versionText } from './support.js';
 
@@ -21,8 +22,8 @@ export const xlsbSecret: Rule = {
     'but does not change a secret that may already be known.',
   remediation:
     'Upgrade to 7.5.0 or later, then rotate the JWT secrets: services.CoAuthoring.secret.inbox, outbox and session ' +
-    '(32+ random characters), together with the integrator\'s copy (Nextcloud: occ config:app:set onlyoffice jwt_secret).',
-  remedies: { docker: 'Use an image of 7.5.0 or later and {recreate}; then set a new JWT_SECRET (32+ random letters and digits) and give the integrator the same value.', snap: 'snap refresh onlyoffice-ds, then snap set onlyoffice-ds onlyoffice.jwt-secret=<new secret> and give the integrator the same value.', nixos: 'Update nixpkgs, point services.onlyoffice.jwtSecretFile at a file with a new secret, nixos-rebuild switch, and give the integrator the same value.', yunohost: 'yunohost app upgrade {app}; then yunohost app setting {app} jwt_secret -v <new secret>, yunohost app upgrade {app} --force, and give the integrator the same value.' },
+    `(32+ random characters). ${INTEGRATOR}`,
+  remedies: { docker: 'Use an image of 7.5.0 or later ({imageUpdate}); then set a new JWT_SECRET (32+ random letters and digits) and give the integrator the same value.', snap: 'snap refresh onlyoffice-ds, then snap set onlyoffice-ds onlyoffice.jwt-secret=<new secret> and give the integrator the same value.', nixos: 'Update nixpkgs, point services.onlyoffice.jwtSecretFile at a file with a new secret, nixos-rebuild switch, and give the integrator the same value.', yunohost: 'yunohost app upgrade {app}; then yunohost app setting {app} jwt_secret -v <new secret>, yunohost app upgrade {app} --force, and give the integrator the same value.' },
   reads: [],
   check(ctx) {
     if (ctx.version.source === 'unknown') return [];
