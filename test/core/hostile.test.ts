@@ -27,7 +27,7 @@ import { safeExcerpt } from '../../src/core/rules/layers/snippet.js';
 import { globMatches, globToRegExp, shadowedRules } from '../../src/core/ds/ipfilter.js';
 import { MAX_GLOBS } from '../../src/core/rules/ipfilter/glob-matches-hostnames.js';
 import { MAX_LISTED } from '../../src/core/rules/ipfilter/shadowed-rule.js';
-import { MAX_LCS_CELLS, unifiedDiff } from '../../src/core/plan/diff.js';
+import { MAX_EDIT_LENGTH, unifiedDiff } from '../../src/core/plan/diff.js';
 import { weaknessOf } from '../../src/core/rules/secrets/weakness.js';
 import type { Layer } from '../../src/core/types.js';
 import { rng } from '../helpers/prng.js';
@@ -356,7 +356,7 @@ describe('the dry-run diff is bounded', () => {
     const b = a.replace('line 20000\n', 'line 20000 changed\n');
     const d = unifiedDiff(a, b, 'a', 'b');
     expect(d).toBe('--- a\n+++ b\n@@ -19998,7 +19998,7 @@\n line 19997\n line 19998\n line 19999\n-line 20000\n+line 20000 changed\n line 20001\n line 20002\n line 20003\n');
-    const big = Math.ceil(Math.sqrt(MAX_LCS_CELLS)) + 10;
+    const big = MAX_EDIT_LENGTH + 10;
     const x = Array.from({ length: big }, (_, i) => `x${i}`).join('\n');
     const y = Array.from({ length: big }, (_, i) => `y${i}`).join('\n');
     const lines = unifiedDiff(x, y, 'x', 'y').split('\n');
