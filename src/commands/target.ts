@@ -8,22 +8,15 @@ import path from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { rootedHost, type RootedHost } from '../adapters/host-fs.js';
 import { loadConfig, type LoadedConfig, type LoadOptions } from '../core/layers/load.js';
+import type { CarriedOptions } from '../core/next-step.js';
 
-export interface TargetOptions {
+/**
+ * The options that select the DS host and its configuration: the ones check carries into its next-step command
+ * (core/next-step.ts CarriedOptions, one list), with --root as given on the command line.
+ */
+export interface TargetOptions extends Omit<CarriedOptions, 'root'> {
+  /** --root as given (relative to the working directory); '/' for the live host. */
   readonly root: string;
-  readonly configDir?: string;
-  readonly dsVersion?: string;
-  readonly hostname?: string;
-  /** supervisord.conf on this machine (also what supervisorctl -c gets). */
-  readonly supervisorConf?: string;
-  /** --compose FILE: the compose file of a DS container (a path on this machine, below --root). */
-  readonly compose?: string;
-  /** --compose-service NAME: the service, when several use the DS image. */
-  readonly composeService?: string;
-  /** --docker-inspect FILE: `docker inspect` output of the DS container. */
-  readonly dockerInspect?: string;
-  /** --container NAME: run `docker inspect NAME` here. */
-  readonly container?: string;
 }
 
 /** `--root DIR`: must be an existing directory. Throws UsageError otherwise (never creates it). */
