@@ -46,6 +46,12 @@ const FINISHED_STATES: ReadonlySet<JournalState> = new Set<JournalState>(['commi
 export interface JournalFile {
   /** The path as the caller named it (may be a symlink). */
   path: string;
+  /**
+   * The same file as a path on the DS host, i.e. relative to --root ("/etc/onlyoffice/documentserver/local.json").
+   * A rollback resolves this inside the root it is given — never `path`, which names this machine's file when the
+   * apply ran (the tree may have been copied since, or the manifest written by someone else).
+   */
+  hostPath?: string;
   /** The symlink-free file that writes to `path` replace. */
   realPath: string;
   existed: boolean;
@@ -160,8 +166,9 @@ function validateEntry(v: unknown): string | undefined {
     if (!isObject(f)) return 'malformed file item';
     if (typeof f['path'] !== 'string' || typeof f['realPath'] !== 'string') return 'file item without path';
     if (typeof f['existed'] !== 'boolean') return `file ${f['path']}: missing "existed"`;
-    for (const k of ['sha256Before', 'sha256After', 'backup'])
+    for (const k of ['sha256Before', 'sha256After', 'backup', 'hostPath'])
       if (!optType(f, k, 'string')) return `file ${f['path']}: malformed ${k}`;
+    if (typeof f['hostPath'] === 'string' && !f['hostPath'].startsWith('/')) return `file ${f['path']}: hostPath is not absolute`;
     for (const k of ['uid', 'gid', 'mode']) if (!optType(f, k, 'number')) return `file ${f['path']}: malformed ${k}`;
     if (f['existed'] === true && (typeof f['backup'] !== 'string' || typeof f['sha256Before'] !== 'string')) {
       return `file ${f['path']}: existed but has no backup`;
@@ -189,6 +196,7 @@ function toManifest(entry: JournalEntry): Record<string, unknown> {
     state: entry.state,
     files: entry.files.map((f) => ({
       path: f.path,
+      hostPath: f.hostPath,
       realPath: f.realPath,
       existed: f.existed,
       sha256Before: f.sha256Before,
@@ -235,8 +243,18 @@ export class Journal {
     return describe(entry);
   }
 
-  constructor(dir: string) {
+  /** `root`: the --root the paths given to begin() lie below (their host paths are recorded relative to it). */
+  constructor(dir: string, private readonly opts: { root?: string } = {}) {
     this.dir = path.resolve(dir);
+  }
+
+  /** `abs` as a path on the DS host (relative to the root), when it lies below the root. */
+  private hostPathOf(abs: string): string | undefined {
+    const root = this.opts.root === undefined ? undefined : path.resolve(this.opts.root);
+    if (root === undefined) return undefined;
+    if (root === '/') return abs;
+    if (abs.startsWith(root + path.sep)) return '/' + path.relative(root, abs).split(path.sep).join('/');
+    return undefined;
   }
 
   /** Directory of one entry. */
@@ -309,14 +327,16 @@ export class Journal {
       await fs.chmod(entryDir, DIR_MODE);
       await fsyncDir(this.dir);
       for (const s of snapshots) {
+        const hostPath = this.hostPathOf(s.abs);
         if (!s.data) {
-          entry.files.push({ path: s.abs, realPath: s.realPath, existed: false });
+          entry.files.push({ path: s.abs, ...(hostPath ? { hostPath } : {}), realPath: s.realPath, existed: false });
           continue;
         }
         const backup = backupName(entry.files.length, s.abs);
         await writeFileAtomic(path.join(entryDir, backup), s.data, { mode: FILE_MODE });
         entry.files.push({
           path: s.abs,
+          ...(hostPath ? { hostPath } : {}),
           realPath: s.realPath,
           existed: true,
           sha256Before: sha256(s.data),

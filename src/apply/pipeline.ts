@@ -162,7 +162,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
   const host = openRoot(o.root, deps.cwd);
   const stateLocal = stateDirOf(host, o.stateDir, !o.dryRun);
   const { Journal } = await import('../adapters/journal.js');
-  const journal = stateLocal ? new Journal(path.join(stateLocal, 'journal')) : undefined;
+  const journal = stateLocal ? new Journal(path.join(stateLocal, 'journal'), { root: host.root }) : undefined;
 
   let lock: { release(): Promise<void>; staleFrom?: { pid: number; command: string } } | undefined;
   if (!o.dryRun) {
@@ -371,7 +371,7 @@ export async function runApplyPipeline(req: ApplyRequest, o: ApplyRunOptions, de
         journal: journal!,
         ...(step ? { integrator: step } : {}),
         expectSha256: beforeSha,
-        ...(prepared.writeStat ? { restoreStat: prepared.writeStat } : {}),
+        ...(prepared.restoreStat ? { restoreStat: prepared.restoreStat } : {}),
         async writeFile(localPath, data) {
           await writeFileAtomic(localPath, data, {
             // symlinks are followed only inside --root, as check read them (rooted-path.ts)

@@ -10,6 +10,7 @@ import { planApply, type DesiredState, type Plan, type Refusal } from '../core/p
 import { validateCandidate, type PlannedStat } from '../core/plan/validate.js';
 import { evaluateIpFilter } from '../core/ds/ipfilter.js';
 import { canRead } from '../core/ds/accounts.js';
+import { isSecretPath } from '../core/redact.js';
 import { simulateRules, simulationTargets, type SimTarget, type SimulationRow } from '../core/plan/simulation.js';
 import { deploymentNotes } from '../core/ds/deployment.js';
 import { useforrequestWarning } from '../core/ds/reach.js';
@@ -41,31 +42,52 @@ export interface Prepared {
   readonly resolved: readonly Finding[];
   /** Owner and mode the written file gets; undefined = keep the existing file's. */
   readonly writeStat?: PlannedStat;
+  /** Owner and mode a rollback gives the restored file instead of the original's (the original could not be read by DS). */
+  readonly restoreStat?: PlannedStat;
   readonly simulation: readonly SimulationRow[];
 }
 
 /**
- * Owner and mode for the written local.json: a new file gets root:<service group> 0640; an existing one keeps its
- * own unless the DS service user cannot read it — then DS would fail at its next restart whatever we write
- * (ds-observed §3c: "cannot be read. Error code is: EACCES"), so the write repairs it (group read for the service
- * group) and says so.
+ * Owner and mode for the written local.json:
+ * - a new file gets root:<service group> 0640;
+ * - an existing one keeps its own, unless the DS service user cannot read it — then DS would fail at its next restart
+ *   whatever we write (ds-observed §3c: "cannot be read. Error code is: EACCES"), so the write repairs it (group read for
+ *   the service group) and a rollback keeps the readable mode (`restoreStat`);
+ * - or unless every user can read it and the change writes a secret into it (DSH400): the write drops the access of
+ *   others (and gives the service group read when the owner is not the service user), so the new secret is never
+ *   world-readable; a rollback restores the old mode with the old bytes.
  */
-export function plannedStat(loaded: LoadedConfig, plan: Plan, facts: HostFacts): { stat?: PlannedStat; note?: string } {
+export function plannedStat(loaded: LoadedConfig, plan: Plan, facts: HostFacts): { stat?: PlannedStat; restoreStat?: PlannedStat; note?: string } {
   const user = facts.serviceUser;
   const layer = loaded.layers.find((l) => l.file === plan.target);
   const cur = layer?.stat;
   if (!plan.exists || !cur) {
     return user ? { stat: { uid: 0, gid: user.gid, mode: 0o640 } } : { stat: { uid: 0, gid: 0, mode: 0o640 } };
   }
-  if (!user || canRead(cur, user)) return {};
-  const stat = cur.uid === user.uid ? { uid: cur.uid, gid: cur.gid, mode: cur.mode | 0o400 } : { uid: cur.uid, gid: user.gid, mode: (cur.mode | 0o040) & 0o7777 };
   const fmt = (s: { uid: number; gid: number; mode: number }) => `uid ${s.uid}, gid ${s.gid}, mode ${(s.mode & 0o7777).toString(8).padStart(4, '0')}`;
-  return {
-    stat,
-    note:
-      `${plan.target} is not readable by the DS service user ${user.name} (${fmt(cur)}): DS would fail at its next restart. ` +
-      `The new file gets ${fmt(stat)} so DS can read it; a rollback restores the old bytes with this readable owner and mode.`,
-  };
+  if (!user) return {};
+  const readableFor = (mode: number) => (cur.uid === user.uid ? { uid: cur.uid, gid: cur.gid, mode: mode | 0o400 } : { uid: cur.uid, gid: user.gid, mode: (mode | 0o040) & 0o7777 });
+  if (!canRead(cur, user)) {
+    const stat = readableFor(cur.mode);
+    return {
+      stat,
+      restoreStat: stat,
+      note:
+        `${plan.target} is not readable by the DS service user ${user.name} (${fmt(cur)}): DS would fail at its next restart. ` +
+        `The new file gets ${fmt(stat)} so DS can read it; a rollback restores the old bytes with this readable owner and mode.`,
+    };
+  }
+  const writesSecret = plan.changes.some((c) => isSecretPath(c.key));
+  if (writesSecret && (cur.mode & 0o007) !== 0) {
+    const stat = readableFor(cur.mode & ~0o007);
+    return {
+      stat,
+      note:
+        `${plan.target} can be read by every user (${fmt(cur)}) and now gets the JWT secret: it is written with ${fmt(stat)} ` +
+        `(DS's user ${user.name} can read it, others cannot — DSH400). A rollback restores the old mode with the old bytes.`,
+    };
+  }
+  return {};
 }
 
 /**
@@ -99,7 +121,7 @@ export async function prepareApply(input: PrepareInput): Promise<Prepared> {
   const plan = planApply(loaded, desired, { normalize: input.normalize });
   const refusals: Refusal[] = [...plan.refusals];
   const notes: string[] = [...plan.notes];
-  const { stat, note } = plan.changes.length ? plannedStat(loaded, plan, facts) : {};
+  const { stat, restoreStat, note } = plan.changes.length ? plannedStat(loaded, plan, facts) : {};
   if (note) notes.push(note);
   let introduced: readonly Finding[] = [];
   let resolved: readonly Finding[] = [];
@@ -133,5 +155,5 @@ export async function prepareApply(input: PrepareInput): Promise<Prepared> {
   const settings = { useforrequest, errorcode: after(K.ipErrorCode), xffOverwritingProxy: input.behindProxy };
   const simulation = plan.rules ? simulateRules(plan.rules, simulationTargets(plan.rules, storage, input.testAddresses), settings) : [];
 
-  return { plan, refusals, notes, introduced, resolved, ...(stat ? { writeStat: stat } : {}), simulation };
+  return { plan, refusals, notes, introduced, resolved, ...(stat ? { writeStat: stat } : {}), ...(restoreStat ? { restoreStat } : {}), simulation };
 }

@@ -60,12 +60,14 @@ export async function runCheck(opts: CheckOptions, io: Io): Promise<number> {
     ({ live, secret } = await liveProbe(opts.live, io, loaded, facts.secretFiles));
   }
   const evaluated = live ? [...rules, ...liveRules] : rules;
-  const findings = evaluate(evaluated, makeContext(loaded, facts, live));
+  const ctx = makeContext(loaded, facts, live);
+  const findings = evaluate(evaluated, ctx);
   const ruleMetas = evaluated.map((r) => ruleMeta(r, facts.deployment));
   const next = nextStep({
     findings,
     rules: ruleMetas,
     get: (key) => getPath(loaded.effective.value, key),
+    originFile: (key) => ctx.originLayer(key)?.file,
     options: { root: host.root, ...pick(opts, ['configDir', 'dsVersion', 'hostname', 'supervisorConf', 'compose', 'composeService', 'dockerInspect', 'container']) },
     ...(composeFiles(loaded.deployment) ? { alsoInReach: (file: string) => composeFiles(loaded.deployment)!.has(file) } : {}),
   });

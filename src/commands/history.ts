@@ -19,7 +19,9 @@ export async function runHistory(o: HistoryOptions, io: Io): Promise<number> {
   if (stateLocal) {
     const { Journal } = await import('../adapters/journal.js');
     const { entries, corrupt } = await new Journal(path.join(stateLocal, 'journal')).scan();
-    const hostPath = (p: string) => (host.root === '/' ? p : '/' + path.relative(host.root, p).split(path.sep).join('/'));
+    // the host path recorded by the apply; else the path below this root; else the absolute path, marked
+    const hostPath = (p: string, recorded?: string) =>
+      recorded ?? (host.root === '/' ? p : p.startsWith(host.root + path.sep) ? '/' + path.relative(host.root, p).split(path.sep).join('/') : `${p} (outside --root)`);
     result = {
       schemaVersion: 1,
       entries: entries.map((e) => ({
@@ -29,7 +31,7 @@ export async function runHistory(o: HistoryOptions, io: Io): Promise<number> {
         state: e.state,
         ...(e.note ? { note: e.note } : {}),
         restarted: e.restarted ?? [],
-        files: e.files.map((f) => ({ path: hostPath(f.path), existed: f.existed, ...(f.sha256Before ? { sha256Before: f.sha256Before } : {}), ...(f.sha256After ? { sha256After: f.sha256After } : {}) })),
+        files: e.files.map((f) => ({ path: hostPath(f.path, f.hostPath), existed: f.existed, ...(f.sha256Before ? { sha256Before: f.sha256Before } : {}), ...(f.sha256After ? { sha256After: f.sha256After } : {}) })),
       })),
       corrupt: corrupt.map((c) => ({ id: c.id, error: c.error })),
     };

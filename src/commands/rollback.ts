@@ -19,6 +19,13 @@ export interface RollbackOptions extends ServiceOptions {
   readonly noColor: boolean;
 }
 
+/** `local` as a host path below `root` ("/" → itself), or undefined when it is not below the root. */
+function hostPathInside(root: string, local: string): string | undefined {
+  if (root === '/') return local;
+  const abs = path.resolve(local);
+  return abs.startsWith(root + path.sep) ? '/' + path.relative(root, abs).split(path.sep).join('/') : undefined;
+}
+
 export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
   const host = openRoot(o.root, io.cwd);
   const stateLocal = stateDirOf(host, o.stateDir, false);
@@ -26,7 +33,7 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
   const { Journal } = await import('../adapters/journal.js');
   const { acquireLock, LockBusyError, LockCorruptError } = await import('../adapters/lock.js');
   const { sha256, removeStaleTemps } = await import('../adapters/atomic-write.js');
-  const journal = new Journal(path.join(stateLocal, 'journal'));
+  const journal = new Journal(path.join(stateLocal, 'journal'), { root: host.root });
   const style = await io.style(o.noColor || o.json);
   const say = (s: string) => (o.json ? io.err(s) : io.out(s));
   let lock;
@@ -47,6 +54,22 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
       return result.exitCode;
     };
     if (entry.state === 'rolled-back') return finish({ outcome: 'already', exitCode: EXIT.OK, files: [], restarted: [], notes: [] });
+    // every file is resolved inside --root from its host path — never from the absolute path in the manifest, which
+    // names the file where the apply ran (the tree may have been copied since, or the manifest written by anyone)
+    for (const f of entry.files) {
+      const hostPath = f.hostPath ?? hostPathInside(host.root, f.path);
+      if (!hostPath) {
+        throw new UserError(
+          `journal entry ${entry.id} names ${f.path}, which is not below --root ${host.root}; ds-harden restores only files inside the root. ` +
+            'Pass the --root the apply ran with (or restore the file from the backup in the journal by hand).',
+          EXIT.REFUSED,
+        );
+      }
+      const local = host.writePath(hostPath).local;
+      f.path = local;
+      f.realPath = local;
+      f.hostPath = hostPath;
+    }
     // refuse to overwrite edits made after the apply
     for (const f of entry.files) {
       const read = readBoundedFileSync(f.realPath);
@@ -99,7 +122,7 @@ export async function runRollback(o: RollbackOptions, io: Io): Promise<number> {
       const gone = await removeStaleTemps(f.path).catch(() => []);
       for (const t of gone) notes.push(`removed ${t}, left over by the interrupted apply`);
     }
-    const files = entry.files.map((f) => (host.root === '/' ? f.path : '/' + path.relative(host.root, f.path).split(path.sep).join('/')));
+    const files = entry.files.map((f) => f.hostPath ?? f.path);
     if (outcome.kind === 'rolled-back' && outcome.integrator?.restored) notes.push(`the integrator's previous jwt_secret and jwt_header are restored (${entry.integrator?.occ.join(' ')})${outcome.integrator.recheck ? `; its check ${outcome.integrator.recheck.ok ? 'passes' : `fails: ${outcome.integrator.recheck.message}`}` : ''}`);
     if (outcome.kind === 'rolled-back') return finish({ outcome: 'rolled-back', exitCode: EXIT.OK, files, restarted: running, notes });
     const error = outcome.kind === 'rollback-failed' ? outcome.rollbackError : 'unexpected outcome';

@@ -45,6 +45,11 @@ export interface NextStep {
   readonly command: string;
   /** False when the command holds a placeholder the user must fill in. */
   readonly complete: boolean;
+  /**
+   * Keys the command would write that a layer loaded after local.json decides (Data/runtime.json, NODE_CONFIG,
+   * local-production-linux.json …): apply would refuse, so the command is not offered until they are removed there.
+   */
+  readonly blockedBy?: readonly { readonly key: string; readonly file: string }[];
 }
 
 export interface NextStepInput {
@@ -58,6 +63,8 @@ export interface NextStepInput {
    * mounted local-production-linux.json are in reach as well; undefined = local.json only.
    */
   readonly alsoInReach?: (file: string) => boolean;
+  /** The file of the layer that decides the value at a dotted key (the last setter), when one does. */
+  readonly originFile?: (key: string) => string | undefined;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '0:0:0:0:0:0:0:1']);
@@ -119,6 +126,17 @@ export function nextStep(input: NextStepInput): NextStep | undefined {
     const header = get(K.inboxHeader);
     if (typeof header === 'string' && header !== '') args.push('--header', shellQuote(header));
   }
+  // the keys the command writes (plan.ts desiredValues): each must be decided by a file apply edits, or apply refuses
+  const writes = [
+    ...(areas.has('ipfilter') ? [K.ipRules] : []),
+    ...(areas.has('jwt') || areas.has('secrets') || areas.has('deployment')
+      ? [K.enableBrowser, K.enableInbox, K.enableOutbox, K.secretInbox, K.secretOutbox, K.secretSession, K.inboxHeader, K.outboxHeader]
+      : []),
+  ];
+  const blockedBy = writes.flatMap((key) => {
+    const file = input.originFile?.(key);
+    return file !== undefined && !reach(file) ? [{ key, file }] : [];
+  });
   args.push('--dry-run');
   const root = options.root && options.root !== '/' ? options.root : undefined;
   if (root) args.push('--root', shellQuote(root));
@@ -130,5 +148,5 @@ export function nextStep(input: NextStepInput): NextStep | undefined {
   if (options.composeService) args.push('--compose-service', shellQuote(options.composeService));
   if (options.dockerInspect) args.push('--docker-inspect', shellQuote(options.dockerInspect));
   if (options.container) args.push('--container', shellQuote(options.container));
-  return { fixes, command: (root ? '' : 'sudo ') + args.join(' '), complete };
+  return { fixes, command: (root ? '' : 'sudo ') + args.join(' '), complete, ...(blockedBy.length ? { blockedBy } : {}) };
 }

@@ -94,7 +94,15 @@ export function formatText(report: Report, opts: TextOptions): string {
   }
   // findings apply can fix: point at it (dry run first); the command is built by core/next-step.ts
   const next = report.nextStep;
-  if (next) {
+  if (next?.blockedBy?.length) {
+    const files = [...new Set(next.blockedBy.map((b) => b.file))];
+    out.push(
+      style.bold('next step: ') +
+        `ds-harden apply could fix ${next.fixes.join(', ')}, but ${files.join(' and ')} ${files.length === 1 ? 'loads' : 'load'} after local.json and ` +
+        `${files.length === 1 ? 'decides' : 'decide'} ${next.blockedBy.map((b) => b.key.replace(/^services\.CoAuthoring\./, '')).join(', ')} (DSH110): ` +
+        `apply would refuse. Remove those keys there first (or make the change there), then run check again.\n`,
+    );
+  } else if (next) {
     out.push(
       style.bold('next step: ') +
         `ds-harden apply can fix ${next.fixes.join(', ')}; preview it with\n` +

@@ -1,4 +1,5 @@
 /** apply without services (--service-manager none): flags, policy file, refusals and usage errors as a user sees them. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -217,5 +218,63 @@ describe('a missing local.json', () => {
     expect(r.code, r.stdout + r.stderr).toBe(10);
     const st = fs.statSync(path.join(root, ETC_REL, 'local.json'));
     expect([st.uid, st.gid, st.mode & 0o777]).toEqual([0, 4712, 0o640]);
+  });
+});
+
+describe('rollback stays inside --root', () => {
+  it('a copied tree is rolled back in the copy, never in the original', () => {
+    const a = tree('{ "a": 1 }\n');
+    expect(runCli(['apply', '--root', a, '--allow', '10.0.0.5', ...base]).code).toBe(10);
+    const applied = localOf(a);
+    const b = `${a}-copy`;
+    fs.cpSync(a, b, { recursive: true });
+    const r = runCli(['rollback', '--root', b, ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('restored /etc/onlyoffice/documentserver/local.json');
+    expect(localOf(b)).toBe('{ "a": 1 }\n');
+    expect(localOf(a)).toBe(applied); // the original tree is untouched
+  });
+
+  it('a manifest that names a file outside the root is refused, the file untouched', () => {
+    const root = tree('{}\n');
+    expect(runCli(['apply', '--root', root, '--allow', '10.0.0.5', ...base]).code).toBe(10);
+    const victim = path.join(path.dirname(root), `victim-${path.basename(root)}.txt`);
+    fs.writeFileSync(victim, 'precious\n');
+    const jdir = path.join(root, 'var/lib/ds-harden/journal');
+    const id = fs.readdirSync(jdir)[0]!;
+    const mf = path.join(jdir, id, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(mf, 'utf8'));
+    const backup = path.join(jdir, id, m.files[0].backup);
+    fs.writeFileSync(backup, 'PWNED\n');
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    Object.assign(m.files[0], { path: victim, realPath: victim, sha256Before: sha('PWNED\n'), sha256After: sha('precious\n') });
+    delete m.files[0].hostPath;
+    fs.writeFileSync(mf, JSON.stringify(m));
+    const r = runCli(['rollback', '--root', root, ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stderr).toContain('which is not below --root');
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious\n');
+  });
+});
+
+describe('a world-readable local.json that gets the secret', () => {
+  it('is written 0640 with the ds group (no DSH400 introduced); rollback restores its old mode', () => {
+    const root = makeRoot('v9.3.0', {
+      [`${ETC_REL}/local.json`]: '{}\n',
+      'etc/passwd': 'root:x:0:0::/root:/bin/sh\nds:x:4711:4712::/var/www/onlyoffice:/usr/sbin/nologin\n',
+      'etc/group': 'root:x:0:\nds:x:4712:\n',
+    });
+    const file = path.join(root, ETC_REL, 'local.json');
+    fs.chmodSync(file, 0o644);
+    const r = runCli(['apply', '--root', root, '--generate-secret', ...base]);
+    expect(r.code, r.stdout + r.stderr).toBe(10);
+    expect(r.stdout).toMatch(/can be read by every user \(uid 0, gid 0, mode 0644\) and now gets the JWT secret: it is written with uid 0, gid 4712, mode 0640/);
+    expect(r.stdout).not.toContain('introduces DSH400');
+    const st = fs.statSync(file);
+    expect([st.gid, st.mode & 0o777]).toEqual([4712, 0o640]);
+    expect(runCli(['rollback', '--root', root, ...base]).code).toBe(0);
+    const back = fs.statSync(file);
+    expect([back.gid, back.mode & 0o777]).toEqual([0, 0o644]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('{}\n');
   });
 });

@@ -121,12 +121,23 @@ describe('check --explain', () => {
 });
 
 describe('check points at apply', () => {
-  it('names the findings apply can fix (not those a later layer decides) and the dry-run command', () => {
+  it('does not offer a command apply would refuse: a later layer (runtime.json) decides a key it writes', () => {
     const r = runCli(['check', '--root', EXAMPLE]);
+    expect(r.stdout).toContain(
+      'next step: ds-harden apply could fix DSH203, DSH204, DSH301, DSH501, DSH502, DSH503, but /var/www/onlyoffice/Data/runtime.json loads after local.json and decides token.enable.browser (DSH110): apply would refuse.',
+    );
+    expect(r.stdout).not.toContain('preview it with');
+  });
+
+  it('names the findings apply can fix (not those a later layer decides) and the dry-run command', () => {
+    const root = makeRoot('v9.3.0', {});
+    fs.cpSync(EXAMPLE, root, { recursive: true });
+    fs.rmSync(path.join(root, 'var/www/onlyoffice/Data/runtime.json'));
+    const r = runCli(['check', '--root', root]);
     expect(r.stdout).toContain('next step: ds-harden apply can fix DSH203, DSH204, DSH301, DSH501, DSH502, DSH503; preview it with');
-    expect(r.stdout).toContain(`--dry-run --root ${EXAMPLE}`);
-    const root = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong });
-    expect(runCli(['check', '--root', root]).stdout).not.toContain('next step');
+    expect(r.stdout).toContain(`--dry-run --root ${root}`);
+    const strongRoot = makeRoot('v9.3.0', { [`${ETC_REL}/local.json`]: strong });
+    expect(runCli(['check', '--root', strongRoot]).stdout).not.toContain('next step');
   });
 });
 

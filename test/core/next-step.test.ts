@@ -87,6 +87,15 @@ describe('nextStep', () => {
     expect(nextStep(input([finding('DSH501'), finding('DSH100', 'critical', LOCAL, { blocksStartup: true })], AIO))).toBeUndefined();
   });
 
+  it('marks the command blocked when a layer out of reach decides a key it would write (apply would refuse)', () => {
+    const runtime = '/var/www/onlyoffice/Data/runtime.json';
+    const origin = (key: string) => (key === `${CO}.token.enable.browser` ? runtime : LOCAL);
+    const n = nextStep({ ...input([finding('DSH203'), finding('DSH501')], AIO), originFile: origin });
+    expect(n!.blockedBy).toEqual([{ key: `${CO}.token.enable.browser`, file: runtime }]);
+    // an ipfilter-only fix writes no token key: not blocked
+    expect(nextStep({ ...input([finding('DSH501')], AIO), originFile: origin })!.blockedBy).toBeUndefined();
+  });
+
   it('shellWord quotes only what needs it', () => {
     expect(shellWord('10.0.0.5')).toBe('10.0.0.5');
     expect(shellWord('AuthorizationJwt')).toBe('AuthorizationJwt');
