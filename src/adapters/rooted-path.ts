@@ -57,7 +57,9 @@ export function joinRoot(root: string, hostPath: string): string {
  */
 export function resolveInRoot(root: string, hostPath: string): RootedPath {
   const abs = path.resolve(root);
-  const local = (segs: readonly string[]) => joinRoot(abs, '/' + segs.join('/'));
+  // joinRoot(abs, '/' + segs.join('/')) without normalising again: `abs` is resolved, and the segments are plain names
+  // (never '', '.', '..' or holding '/'); one lstat per component makes this the hot path of every read
+  const local = (segs: readonly string[]) => (abs === '/' ? '/' : `${abs}/`) + segs.join('/');
   type Item = { seg: string; last: boolean };
   const original = hostPath.split('/').filter((s) => s !== '' && s !== '.');
   // a stack: pop() gives the next component; a link's target is pushed on top

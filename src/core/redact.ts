@@ -270,6 +270,44 @@ export function secretValues(value: unknown, prefix = ''): string[] {
   return [...out];
 }
 
+/** A path while walking a value: the last segment and the way up (materialised only for a path that needs judging). */
+interface Trail {
+  readonly up: Trail | undefined;
+  readonly seg: string;
+}
+
+function segmentsOf(trail: Trail | undefined): string[] {
+  const segs: string[] = [];
+  for (let t = trail; t; t = t.up) segs.push(t.seg);
+  return segs.reverse();
+}
+
+/**
+ * The members of `wanted` that {@link secretValues}`(value)` returns, found without judging every path of `value`: only
+ * a key name or a leaf whose text is in `wanted` has its path judged. For asking whether a few strings are secrets of a
+ * big value (default.json holds about a thousand paths; judging each costs a dozen regular expressions). Iterative.
+ */
+export function secretValuesAmong(value: unknown, wanted: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
+  if (wanted.size === 0) return found;
+  const stack: [unknown, Trail | undefined][] = [[value, undefined]];
+  while (stack.length > 0) {
+    const [v, trail] = stack.pop()!;
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, { up: trail, seg: String(i) }]));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (wanted.has(k) && !found.has(k) && keyIsSecret(ctxOf(segmentsOf(trail)), k)) found.add(k);
+        stack.push([x, { up: trail, seg: k }]);
+      }
+    } else if (v !== null && v !== undefined && v !== '') {
+      const s = String(v);
+      if (wanted.has(s) && !found.has(s) && ctxOf(segmentsOf(trail)).secret) found.add(s);
+    }
+  }
+  return found;
+}
+
 /**
  * The secrets by their first MIN_SCRUB_LENGTH characters, longest first; built once per secrets array and rebuilt
  * when the array changed since (callers append secrets as they learn them).

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { rootedHost } from '../../src/adapters/host-fs.js';
-import { confineTo, hostPathOf, resolveInRoot, RootEscapeError } from '../../src/adapters/rooted-path.js';
+import { confineTo, hostPathOf, joinRoot, resolveInRoot, RootEscapeError } from '../../src/adapters/rooted-path.js';
 import { MAX_CONFIG_BYTES, readBoundedFileSync } from '../../src/adapters/bounded-read.js';
 import { writeFileAtomic } from '../../src/adapters/atomic-write.js';
 
@@ -49,6 +49,16 @@ describe('resolveInRoot (chroot semantics below --root)', () => {
     fs.symlinkSync('/srv/ds', path.join(root, 'etc/onlyoffice/documentserver'));
     const r = resolveInRoot(root, `${ETC}/local.json`);
     expect(r).toEqual({ local: path.join(root, 'srv/ds/local.json'), hostPath: '/srv/ds/local.json', viaSymlink: false });
+  });
+
+  it('without links, the local path is joinRoot(root, hostPath) for any spelling of the host path (also for root /)', () => {
+    put(path.join(root, ETC, 'local.json'), '{}');
+    const spellings = ['/', '', '.', '..', `${ETC}/local.json`, `${ETC}//./local.json`, `${ETC}/../documentserver/local.json`, 'etc/onlyoffice', '/etc/x/../../..', `${ETC}/nope/../../x`, '/a/b/c/', '/../etc'];
+    for (const roots of [root, `${root}/`, `${root}/etc/..`]) {
+      for (const p of spellings) expect(resolveInRoot(roots, p).local, `${roots} ${p}`).toBe(joinRoot(roots, p));
+    }
+    // with root / the path is the host path itself
+    for (const p of ['/', '', '/dsh-no-such-dir/../x/./y/', '/dsh-no-such-dir//z']) expect(resolveInRoot('/', p).local, p).toBe(joinRoot('/', p));
   });
 
   it('appends components that do not exist yet, and refuses a link loop', () => {

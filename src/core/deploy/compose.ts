@@ -23,11 +23,7 @@ import { interpolate, type Lookup } from './interpolate.js';
 import { parseDotenv } from './dotenv.js';
 import { DS_IMAGE, PROXY_IMAGE, imageVersion } from './image.js';
 import type { BindMount, ContainerSpec, EnvOrigin, EnvVar, PublishedPort } from './types.js';
-
-/** Compose's default file names, in the order it tries them (compose-go cli/options.go DefaultFileNames). */
-export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
-const OVERRIDE_NAMES = ['compose.override.yaml', 'compose.override.yml', 'docker-compose.override.yml', 'docker-compose.override.yaml'] as const;
-
+import { OVERRIDE_NAMES } from './compose-names.js';
 
 /** A compose file ds-harden cannot read: where, and what compose would say. */
 export class ComposeError extends Error {

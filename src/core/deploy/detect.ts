@@ -14,6 +14,7 @@ import type { ReadError, ReadResult, ReadonlyHost } from '../layers/load.js';
 import { envFileVars, readsDsConfig, supervisorEnvs, supervisorGroups, systemdEnvs, type ServiceEnv } from '../ds/service-defs.js';
 import { versionFromDpkgStatus } from '../ds/versions.js';
 import { containerFromInspect, envFromProcEnviron, isDsContainer } from './inspect.js';
+import { COMPOSE_FILE_NAMES } from './compose-names.js';
 import { isAioContainer, type ContainerSpec, type Deployment, type DeploymentKind, type Mechanism, type Sourced } from './types.js';
 import type { SourceLocation } from '../types.js';
 
@@ -285,13 +286,14 @@ export async function detectDeployment(host: ReadonlyHost, opts: DetectOptions =
   }
 
   if (!opts.services) {
-    const { COMPOSE_FILE_NAMES, hasDsService } = await import('./compose.js');
     for (const dir of opts.composeSearch ?? ['/']) {
       for (const name of COMPOSE_FILE_NAMES) {
         const file = path.join(dir, name);
         const r = await host.read(file);
-        if (!r.ok || !hasDsService(file, r.text)) continue;
-        const { loadComposeService } = await import('./compose.js');
+        if (!r.ok) continue;
+        // the compose reader (and YAML) only when there is a file to read
+        const { hasDsService, loadComposeService } = await import('./compose.js');
+        if (!hasDsService(file, r.text)) continue;
         const spec = await loadComposeService(host.read, { file, mergeOverride: true });
         return dockerDeployment('compose', spec, opts, `Docker Compose: service ${spec.compose!.service} in ${file}`, [`${file} (found next to the root) has a service of the ONLYOFFICE Docs image`]);
       }

@@ -6,7 +6,7 @@ import { posix as path } from 'node:path';
 import type { DsVersionInfo, FileStat, Layer, LayerFormat, LayerKind, ParserFamily } from '../types.js';
 import { parseAsDs, stripBom } from '../parse/ds-parse.js';
 import { DS_LOADER_DEPTH_LIMIT, MAX_EVAL_DEPTH, valueDepth } from '../parse/depth.js';
-import { buildTree } from '../parse/tree.js';
+import { buildTree, lazyTree, type JsonNode } from '../parse/tree.js';
 import { offsetToPosition } from '../text/position.js';
 import { getPath, isPlainObject, mergeLayers } from './merge.js';
 import type { EffectiveConfig, DuplicateKey } from '../types.js';
@@ -157,9 +157,11 @@ export function layerFromText(
   }
   const loaded = parsed.status === 'loaded';
   // Shipped layers (default.json, production-linux.json) get their position tree only when a finding needs a
-  // location; user layers need it at once, for duplicate keys.
+  // location, and then, as they are strict JSON, only as far as the finding's key (lazyTree); user layers need the
+  // whole tree at once, for duplicate keys.
   const shipped = kind === 'default' || kind === 'env';
   let tree = loaded && !shipped ? buildTree(parsed.text) : undefined;
+  let lazyRoot: JsonNode | null | undefined; // null: not strict JSON
   const notes = [...parsed.notes];
   let status = parsed.status as Layer['status'];
   if (loaded && !isPlainObject(parsed.value)) {
@@ -177,7 +179,11 @@ export function layerFromText(
     ...(parsed.value !== undefined ? { value: parsed.value } : {}),
     get tree() {
       if (!loaded) return undefined;
-      tree ??= buildTree(text);
+      if (!tree) {
+        lazyRoot ??= lazyTree(text) ?? null;
+        if (lazyRoot) return lazyRoot;
+        tree = buildTree(text);
+      }
       return tree.root;
     },
     ...(parsed.error ? { error: parsed.error } : {}),

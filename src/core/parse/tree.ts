@@ -254,6 +254,150 @@ export function buildTree(text: string): TreeResult {
 }
 
 /**
+ * The position tree of a text that JSON.parse accepts, built on demand: a container's members are scanned the first
+ * time its `children` are read, and every other value is only skipped over. Locating one key of default.json (16 kB)
+ * then costs a scan of the containers on its path instead of a node for each of its ~1,500 values (8–10 ms of a
+ * `check`, interpreted: scripts/BENCH-NOTES.md). Equal to `buildTree(text).root` node for node (test/core/lazy-tree.test.ts).
+ *
+ * Only for strict JSON (no comments, double-quoted keys and strings, JSON's white space: what JSON.parse accepts, which
+ * is checked first), which is what lets values be skipped by their quotes and brackets alone. Any other text gives
+ * undefined (use buildTree), and so does text nested deeper than MAX_EVAL_DEPTH, as in buildTree.
+ */
+export function lazyTree(text: string): JsonNode | undefined {
+  try {
+    JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  let pos = 0;
+  let deepest = 0;
+  const fail = (): never => {
+    throw new Stop();
+  };
+  const skipSpace = () => {
+    SPACE.lastIndex = pos;
+    SPACE.test(text);
+    pos = SPACE.lastIndex;
+  };
+  /** From an opening quote to just past its closing quote. */
+  const skipString = () => {
+    for (let i = pos + 1; ; ) {
+      const q = text.indexOf('"', i);
+      if (q < 0) fail();
+      let b = q - 1;
+      while (text.charCodeAt(b) === 0x5c) b--;
+      // an even number of backslashes before the quote: it closes the string
+      if ((q - 1 - b) % 2 === 0) {
+        pos = q + 1;
+        return;
+      }
+      i = q + 1;
+    }
+  };
+  /** From an opening bracket to just past its closing one (strings skipped whole). */
+  const skipContainer = () => {
+    let depth = 0;
+    for (;;) {
+      BRACKET_OR_QUOTE.lastIndex = pos;
+      const m = BRACKET_OR_QUOTE.exec(text);
+      if (!m) fail();
+      pos = m!.index;
+      const c = text.charCodeAt(pos);
+      if (c === 0x22) {
+        skipString();
+        continue;
+      }
+      pos++;
+      if (c === 0x7b || c === 0x5b) {
+        if (++depth > deepest) deepest = depth;
+      } else if (--depth === 0) return;
+    }
+  };
+  /** The value at `pos` (after white space); `member`: the key it is the value of. */
+  const node = (member?: { key: string; keyOffset: number }): JsonNode => {
+    skipSpace();
+    const start = pos;
+    const c = text.charCodeAt(pos);
+    if (c === 0x7b || c === 0x5b) {
+      skipContainer();
+      return container(c === 0x7b ? 'object' : 'array', start, pos - start, member);
+    }
+    let type: JsonNode['type'] | undefined;
+    if (c === 0x22) {
+      skipString();
+      type = 'string';
+    } else {
+      NUMBER.lastIndex = pos;
+      const m = NUMBER.exec(text);
+      if (m && m[0].length > 0) {
+        pos += m[0].length;
+        type = 'number';
+      } else {
+        const literal = LITERALS.find(([word]) => text.startsWith(word, pos));
+        if (!literal) fail();
+        pos += literal![0].length;
+        type = literal![1];
+      }
+    }
+    return { type: type!, offset: start, length: pos - start, ...member };
+  };
+  const membersAt = (start: number, isObject: boolean): JsonNode[] => {
+    pos = start + 1;
+    const children: JsonNode[] = [];
+    const close = isObject ? '}' : ']';
+    skipSpace();
+    if (text.charAt(pos) === close) return children;
+    for (;;) {
+      skipSpace();
+      if (isObject) {
+        const keyOffset = pos;
+        if (text.charCodeAt(pos) !== 0x22) fail();
+        skipString();
+        // a key with an escape is decoded as JSON.parse decodes it
+        const raw = text.slice(keyOffset + 1, pos - 1);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(keyOffset, pos)) as string) : raw;
+        skipSpace();
+        if (text.charAt(pos) !== ':') fail();
+        pos++;
+        children.push(node({ key, keyOffset }));
+      } else {
+        children.push(node());
+      }
+      skipSpace();
+      const c = text.charAt(pos++);
+      if (c === ',') continue;
+      if (c === close) return children;
+      fail();
+    }
+  };
+  const container = (type: 'object' | 'array', offset: number, length: number, member?: { key: string; keyOffset: number }): JsonNode => {
+    let children: JsonNode[] | undefined;
+    return {
+      type,
+      offset,
+      length,
+      ...member,
+      get children() {
+        return (children ??= membersAt(offset, type === 'object'));
+      },
+    };
+  };
+  try {
+    // the root's scan covers every bracket of the text: its depth is the text's
+    const root = node();
+    skipSpace();
+    return pos === text.length && deepest <= MAX_EVAL_DEPTH ? root : undefined;
+  } catch (e) {
+    if (e instanceof Stop) return undefined;
+    throw e;
+  }
+}
+
+const SPACE = /[ \t\n\r]*/y;
+const BRACKET_OR_QUOTE = /["{}[\]]/g;
+const LITERALS = [['true', 'boolean'], ['false', 'boolean'], ['null', 'null']] as const;
+
+/**
  * The node DS would read at `path`: for duplicate keys the *last* member wins, like JSON.parse/JSON5.
  * Returns the deepest node found and whether the whole path matched.
  */
