@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.js';
-import { writeFileAtomic } from '../adapters/atomic-write.js';
 
 /** Throws UsageError when the folder `-o FILE` would be written in does not exist. */
 export function checkOutputFolder(output: string, cwd: string): void {
@@ -20,6 +19,8 @@ export function checkOutputFolder(output: string, cwd: string): void {
  */
 export async function writeOutput(output: string, cwd: string, text: string, mode?: number): Promise<void> {
   checkOutputFolder(output, cwd);
+  // loaded only when writing: atomic-write needs node:crypto, which check without -o never loads (start-up cost)
+  const { writeFileAtomic } = await import('../adapters/atomic-write.js');
   try {
     await writeFileAtomic(path.resolve(cwd, output), text, mode !== undefined ? { mode } : {});
   } catch (e) {
