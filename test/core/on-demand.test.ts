@@ -3,14 +3,15 @@
  * - lazyTree (a position tree scanned as far as a lookup reaches) equals buildTree node for node;
  * - lineIndex's search for "\n" equals the per-character count;
  * - secretValuesAmong (judging only the paths whose text was asked about) equals secretValues filtered;
- * - knownSecrets leaves out exactly the secrets the shipped files publish at a secret path.
+ * - knownSecrets leaves out exactly the secrets the shipped files publish at a secret path;
+ * - nestingDepth (regular expressions find the brackets, quotes and comments) equals the per-character loop it replaced.
  * On every release's default.json and production-linux.json, the fixtures, and seeded generated JSON.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTree, lazyTree, findNode, type JsonNode } from '../../src/core/parse/tree.js';
-import { MAX_EVAL_DEPTH } from '../../src/core/parse/depth.js';
+import { MAX_EVAL_DEPTH, nestingDepth } from '../../src/core/parse/depth.js';
 import { lineIndex, offsetToPosition } from '../../src/core/text/position.js';
 import { secretValues, secretValuesAmong } from '../../src/core/redact.js';
 import { knownSecrets } from '../../src/core/evaluate.js';
@@ -213,5 +214,62 @@ describe('knownSecrets', () => {
     expect(known).not.toContain(published);
     expect(known).toContain(publicValue);
     expect(known).toContain('a-brand-new-secret-value');
+  });
+});
+
+/** The per-character nestingDepth that the regular-expression scan replaced: the reference. */
+function nestingDepthByCharacter(text: string, stopAt = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === c || d === 0x0a) break;
+      }
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      const end = text.indexOf('\n', i + 2);
+      i = end < 0 ? n : end;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) {
+        max = depth;
+        if (max >= stopAt) return max;
+      }
+    } else if ((c === 0x7d || c === 0x5d) && depth > 0) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+describe('nestingDepth', () => {
+  it('equals the per-character loop on every release file, fixture and generated JSON', () => {
+    const r = rng(SEED + 3);
+    const texts = [...realTexts().map((t) => t.text), ...Array.from({ length: 500 }, () => genJson(r))];
+    for (const text of texts) {
+      expect(nestingDepth(text)).toBe(nestingDepthByCharacter(text));
+      for (const stopAt of [1, 3, 2000]) expect(nestingDepth(text, stopAt)).toBe(nestingDepthByCharacter(text, stopAt));
+    }
+    expect(nestingDepth(fs.readFileSync(path.join(SHARED_CONFIGS, 'v9.3.0/server/default.json'), 'utf8'))).toBe(6);
+  });
+
+  it('equals it on random text of quotes, escapes, comments, brackets and line breaks (unclosed strings and comments too)', () => {
+    const r = rng(SEED + 4);
+    const parts = ['"', "'", '\\', '/', '*', '//', '/*', '*/', '{', '}', '[', ']', '\n', '\r', 'a', ' ', '\\"', "\\'", '\\\n'];
+    let deep = 0;
+    for (let i = 0; i < 10000; i++) {
+      const text = Array.from({ length: r.int(40) }, () => r.pick(parts)).join('');
+      const want = nestingDepthByCharacter(text);
+      if (want > 2) deep++;
+      expect(nestingDepth(text), `seed ${SEED + 4} case ${i}: ${JSON.stringify(text)}`).toBe(want);
+      expect(nestingDepth(text, 2), `seed ${SEED + 4} case ${i}: ${JSON.stringify(text)}`).toBe(nestingDepthByCharacter(text, 2));
+    }
+    expect(deep).toBeGreaterThan(200); // the cases are not all flat
   });
 });
