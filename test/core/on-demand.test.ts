@@ -4,7 +4,8 @@
  * - lineIndex's search for "\n" equals the per-character count;
  * - secretValuesAmong (judging only the paths whose text was asked about) equals secretValues filtered;
  * - knownSecrets leaves out exactly the secrets the shipped files publish at a secret path;
- * - nestingDepth (regular expressions find the brackets, quotes and comments) equals the per-character loop it replaced.
+ * - nestingDepth (regular expressions find the brackets, quotes and comments) equals the per-character loop it replaced;
+ * - the value the version fingerprint parsed from default.json is the layer's value only for that very text.
  * On every release's default.json and production-linux.json, the fixtures, and seeded generated JSON.
  */
 import fs from 'node:fs';
@@ -15,7 +16,10 @@ import { MAX_EVAL_DEPTH, nestingDepth } from '../../src/core/parse/depth.js';
 import { lineIndex, offsetToPosition } from '../../src/core/text/position.js';
 import { secretValues, secretValuesAmong } from '../../src/core/redact.js';
 import { knownSecrets } from '../../src/core/evaluate.js';
-import { context, LOCAL, REPO, releases, SHARED_CONFIGS } from '../helpers/context.js';
+import { context, ETC, LOCAL, REPO, releases, SHARED_CONFIGS, stockFiles } from '../helpers/context.js';
+import { parseAsDs } from '../../src/core/parse/ds-parse.js';
+import { loadConfig } from '../../src/core/layers/load.js';
+import { memoryHost } from '../helpers/memory-host.js';
 import { fuzzSeed, rng, type Rng } from '../helpers/prng.js';
 
 const SEED = fuzzSeed(process.env, 20261130);
@@ -271,5 +275,36 @@ describe('nestingDepth', () => {
       expect(nestingDepth(text, 2), `seed ${SEED + 4} case ${i}: ${JSON.stringify(text)}`).toBe(nestingDepthByCharacter(text, 2));
     }
     expect(deep).toBeGreaterThan(200); // the cases are not all flat
+  });
+});
+
+describe('default.json parsed once', () => {
+  it('parseAsDs takes a known value only for its own text (BOM removed), and parses any other text itself', () => {
+    const text = '{"a": [1, {"b": "c"}]}';
+    const known = { text, value: { from: 'the fingerprint' } };
+    for (const family of ['config2', 'config3'] as const) {
+      expect(parseAsDs(text, family, 'json', known).value).toBe(known.value);
+      expect(parseAsDs('\uFEFF' + text, family, 'json', known).value).toBe(known.value);
+      expect(parseAsDs('{"a": 2}', family, 'json', known).value).toEqual({ a: 2 });
+      expect(parseAsDs(text, family, 'json').value).toEqual(JSON.parse(text));
+    }
+    // not strict JSON: the known value is for another text, so JSON5 decides
+    expect(parseAsDs('{a: 1,}', 'config3', 'json', { text: '{a: 1}', value: 'x' }).value).toEqual({ a: 1 });
+  });
+
+  it('a tree whose version comes from the fingerprint loads every release\'s files as a fresh parse does', async () => {
+    let fingerprinted = 0;
+    for (const release of releases()) {
+      const files = stockFiles(release);
+      if (!files[`${ETC}/default.json`]) continue;
+      const loaded = await loadConfig(memoryHost({ ...files, [LOCAL]: '{"services": {"CoAuthoring": {"token": {"enable": {"browser": true}}}}}' }));
+      if (loaded.version.source !== 'fingerprint') continue;
+      fingerprinted++;
+      for (const layer of loaded.layers) {
+        const text = files[layer.file] ?? '{"services": {"CoAuthoring": {"token": {"enable": {"browser": true}}}}}';
+        expect(layer.value, `${release} ${layer.file}`).toEqual(parseAsDs(text, loaded.version.parser, 'json').value);
+      }
+    }
+    expect(fingerprinted).toBeGreaterThan(10);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { posix as path } from 'node:path';
 import type { DsVersionInfo, FileStat, Layer, LayerFormat, LayerKind, ParserFamily } from '../types.js';
-import { parseAsDs, stripBom } from '../parse/ds-parse.js';
+import { parseAsDs, stripBom, type StrictParsed } from '../parse/ds-parse.js';
 import { DS_LOADER_DEPTH_LIMIT, MAX_EVAL_DEPTH, valueDepth } from '../parse/depth.js';
 import { buildTree, lazyTree, type JsonNode } from '../parse/tree.js';
 import { offsetToPosition } from '../text/position.js';
@@ -112,7 +112,7 @@ function duplicatesOf(file: string, text: string, dups: ReturnType<typeof buildT
   });
 }
 
-/** Parse one file's text into a Layer, as `family` would. */
+/** Parse one file's text into a Layer, as `family` would. `known`: JSON.parse's value for the text, when already parsed. */
 export function layerFromText(
   file: string,
   kind: LayerKind,
@@ -121,6 +121,7 @@ export function layerFromText(
   family: ParserFamily,
   stat?: FileStat,
   atStartup = true,
+  known?: StrictParsed,
 ): Layer {
   if (format === 'js' || format === 'other') {
     return {
@@ -139,7 +140,7 @@ export function layerFromText(
       atStartup,
     };
   }
-  const parsed = parseAsDs(raw, family, format === 'json5' ? 'json5' : 'json');
+  const parsed = parseAsDs(raw, family, format === 'json5' ? 'json5' : 'json', known);
   if (parsed.status === 'too-deep') {
     return { kind, file, format, status: 'opaque', text: parsed.text, duplicates: [], notes: parsed.notes, ...(stat ? { stat } : {}), atStartup };
   }
@@ -232,7 +233,8 @@ export interface LoadedConfig {
 
 export { discoverServices } from '../deploy/detect.js';
 
-async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadResult>, configDir: string, flag?: string): Promise<DsVersionInfo> {
+/** `parsed` receives default.json's text and value when the fingerprint parsed it (the layer then reuses the value). */
+async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadResult>, configDir: string, flag?: string, parsed?: Map<string, StrictParsed>): Promise<DsVersionInfo> {
   if (flag) {
     const v = parseVersion(flag);
     if (v) return exactVersion(v, 'flag', '--ds-version');
@@ -245,7 +247,10 @@ async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadR
   const def = await read(`${configDir}/default.json`);
   if (def.ok) {
     try {
-      const fp = fingerprintDefault(JSON.parse(stripBom(def.text).text));
+      const text = stripBom(def.text).text;
+      const value: unknown = JSON.parse(text);
+      parsed?.set(`${configDir}/default.json`, { text, value });
+      const fp = fingerprintDefault(value);
       if (fp) return fp;
     } catch {
       /* an unparseable default.json is reported by the parse rule */
@@ -326,7 +331,8 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
     return r;
   };
   const image = spec?.imageVersion && fromHost && !opts.dsVersion ? imageVersionInfo(spec.image!, spec.imageVersion) : undefined;
-  const version = opts.version ?? image ?? (await detectVersion(read, configDir, opts.dsVersion));
+  const parsedJson = new Map<string, StrictParsed>();
+  const version = opts.version ?? image ?? (await detectVersion(read, configDir, opts.dsVersion, parsedJson));
   const family = version.parser;
   const nodeEnv = (env.NODE_CONFIG_ENV ?? env.NODE_ENV ?? 'production-linux').split(',').map((s) => s.trim()).filter(Boolean);
   const hostname = opts.hostname ?? env.HOST ?? env.HOSTNAME ?? (await host.hostname());
@@ -341,7 +347,7 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
   const layers: Layer[] = [];
   const readLayer = async (file: string, kind: LayerKind, format: LayerFormat, atStartup = true) => {
     const r = await read(file);
-    if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup));
+    if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup, parsedJson.get(file)));
     else if (r.code === 'EFBIG') {
       // DS reads it (it has no size limit); ds-harden does not, so it cannot tell what it sets
       layers.push({ kind, file, format, status: 'opaque', duplicates: [], notes: [r.message], ...(r.stat ? { stat: r.stat } : {}), atStartup });
