@@ -102,6 +102,8 @@ export interface Layer {
   readonly text?: string;
   /** The file starts with a UTF-8 byte order mark. */
   readonly bom?: boolean;
+  /** `text` is strict JSON (JSON.parse gave `value`): its strings are written as JSON writes them, shortcuts may rely on it. */
+  readonly strictJson?: true;
   readonly value?: unknown;
   readonly tree?: import('./parse/tree.js').JsonNode;
   readonly error?: ParseFailure;

@@ -5,7 +5,9 @@
  * - secretValuesAmong (judging only the paths whose text was asked about) equals secretValues filtered;
  * - knownSecrets leaves out exactly the secrets the shipped files publish at a secret path;
  * - nestingDepth (regular expressions find the brackets, quotes and comments) equals the per-character loop it replaced;
- * - the value the version fingerprint parsed from default.json is the layer's value only for that very text.
+ * - the value the version fingerprint parsed from default.json is the layer's value only for that very text;
+ * - strictJsonMayHold (a search of the text) never says no for a string the value holds, and knownSecrets, which uses it
+ *   to skip walking default.json, equals the exhaustive computation.
  * On every release's default.json and production-linux.json, the fixtures, and seeded generated JSON.
  */
 import fs from 'node:fs';
@@ -18,6 +20,7 @@ import { secretValues, secretValuesAmong } from '../../src/core/redact.js';
 import { knownSecrets } from '../../src/core/evaluate.js';
 import { context, ETC, LOCAL, REPO, releases, SHARED_CONFIGS, stockFiles } from '../helpers/context.js';
 import { parseAsDs } from '../../src/core/parse/ds-parse.js';
+import { strictJsonMayHold } from '../../src/core/parse/strict-json.js';
 import { loadConfig } from '../../src/core/layers/load.js';
 import { memoryHost } from '../helpers/memory-host.js';
 import { fuzzSeed, rng, type Rng } from '../helpers/prng.js';
@@ -306,5 +309,83 @@ describe('default.json parsed once', () => {
       }
     }
     expect(fingerprinted).toBeGreaterThan(10);
+  });
+});
+
+/** Every member name, and the text of every leaf (as secretValues turns it into text), of a value. */
+function stringsOf(value: unknown): Set<string> {
+  const out = new Set<string>();
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.add(k), stack.push(x));
+    else if (v !== null && v !== undefined) out.add(String(v));
+  }
+  return out;
+}
+
+describe('strictJsonMayHold', () => {
+  it('finds every member name and leaf of the strict JSON release files, fixtures and generated JSON, and rules out others', () => {
+    const r = rng(SEED + 5);
+    const texts = realTexts().map((t) => t.text);
+    // generated JSON: with only the escapes JSON.stringify writes (the search decides) and with others
+    for (let i = 0; i < 1500; i++) texts.push(genJson(r));
+    let searched = 0;
+    let ruledOut = 0;
+    for (const text of texts) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      const held = stringsOf(value);
+      for (const s of held) expect(strictJsonMayHold(text, s), `${JSON.stringify(s)} in ${text.slice(0, 200)}`).toBe(true);
+      if (!/\\[/u]/.test(text)) searched++;
+      for (const s of ['Xy7Qw9Zr2Lp5Mn8Kt4', 'a"b', 'tab\there', 'nextcloud-onlyoffice']) {
+        if (held.has(s)) continue;
+        if (!strictJsonMayHold(text, s)) ruledOut++;
+      }
+    }
+    expect(searched).toBeGreaterThan(300);
+    expect(ruledOut).toBeGreaterThan(1000);
+    // a number or a boolean leaf gives its text: always possible
+    expect(strictJsonMayHold('{"a": 1e21}', '1e+21')).toBe(true);
+    expect(strictJsonMayHold('{"a": true}', 'true')).toBe(true);
+    // escapes JSON.stringify does not write: the search cannot decide
+    expect(strictJsonMayHold('{"a": "\\u0041b"}', 'Ab')).toBe(true);
+    expect(strictJsonMayHold('{"a": "x\\/y"}', 'x/y')).toBe(true);
+    expect(strictJsonMayHold('{"a": "x\\"y"}', 'x"y')).toBe(true);
+    expect(strictJsonMayHold('{"a": "x\\"y"}', 'x"z')).toBe(false);
+  });
+});
+
+/** knownSecrets as it was written before the shortcuts: every secret of every shipped layer, judged path by path. */
+function knownSecretsExhaustive(ctx: Awaited<ReturnType<typeof context>>): string[] {
+  const shipped = (l: { kind: string }) => l.kind === 'default' || l.kind === 'env';
+  const published = new Set(ctx.layers.filter((l) => shipped(l) && l.status === 'loaded').flatMap((l) => secretValues(l.value)));
+  const out = new Set<string>();
+  for (const l of ctx.layers) if (l.status === 'loaded' && !shipped(l)) for (const s of secretValues(l.value)) if (!published.has(s)) out.add(s);
+  return [...out];
+}
+
+describe('knownSecrets equals the exhaustive computation', () => {
+  it('for local secrets that default.json holds at a secret path, at another path, as a member name, or not at all', async () => {
+    const r = rng(SEED + 6);
+    for (const release of ['v8.3.3', 'v9.3.0']) {
+      const def = JSON.parse(fs.readFileSync(path.join(SHARED_CONFIGS, release, 'server/default.json'), 'utf8')) as Record<string, unknown>;
+      const pool = [...stringsOf(def), ...secretValues(def), 'a-brand-new-secret-value', 'k3Jf9sLq0ZpW', '1234', 'true', 'x"y\\z'];
+      for (let i = 0; i < 12; i++) {
+        const pick = () => r.pick(pool);
+        const local = {
+          aesEncrypt: { secret: pick() },
+          storage: { fs: { secretString: pick() } },
+          services: { CoAuthoring: { secret: { inbox: { string: pick() }, outbox: { string: pick() } }, sql: { dbPass: pick() } } },
+        };
+        const ctx = await context({ [LOCAL]: JSON.stringify(local) }, { release });
+        expect(ctx.layers.find((l) => l.kind === 'default')?.strictJson).toBe(true);
+        expect(knownSecrets(ctx).sort(), `${release} ${JSON.stringify(local)}`).toEqual(knownSecretsExhaustive(ctx).sort());
+      }
+    }
   });
 });

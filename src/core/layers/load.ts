@@ -150,7 +150,7 @@ export function layerFromText(
   // whole tree at once, for duplicate keys.
   const shipped = kind === 'default' || kind === 'env';
   let tree = loaded && !shipped ? buildTree(parsed.text) : undefined;
-  let lazyRoot: JsonNode | null | undefined; // null: not strict JSON
+  let lazyRoot: JsonNode | null | undefined; // null: too deep for a tree
   const notes = [...parsed.notes];
   let status = parsed.status as Layer['status'];
   if (loaded && !isPlainObject(parsed.value)) {
@@ -165,11 +165,12 @@ export function layerFromText(
     status,
     text,
     ...(parsed.hadBom ? { bom: true } : {}),
+    ...(parsed.strictJson ? { strictJson: true as const } : {}),
     ...(parsed.value !== undefined ? { value: parsed.value } : {}),
     get tree() {
       if (!loaded) return undefined;
       if (!tree) {
-        lazyRoot ??= lazyTree(text) ?? null;
+        if (parsed.strictJson) lazyRoot ??= lazyTree(text, true) ?? null;
         if (lazyRoot) return lazyRoot;
         tree = buildTree(text);
       }

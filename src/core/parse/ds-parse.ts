@@ -37,6 +37,8 @@ export interface ParseOutcome {
   readonly error?: ParseFailure;
   readonly notes: readonly string[];
   readonly hadBom: boolean;
+  /** The text is strict JSON: JSON.parse accepted it (and gave the value). */
+  readonly strictJson?: true;
 }
 
 export function stripBom(text: string): { text: string; hadBom: boolean } {
@@ -102,7 +104,7 @@ function parseText(text: string, hadBom: boolean, family: ParserFamily, format: 
   if (family === 'config3' || format === 'json5') {
     // Fast path: JSON5 is a superset of JSON with the same values, and JSON.parse is ~20x faster.
     try {
-      return { status: 'loaded', text, value: jsonParse(text), notes: [], hadBom };
+      return { status: 'loaded', text, value: jsonParse(text), notes: [], hadBom, strictJson: true };
     } catch {
       /* not strict JSON: let JSON5 decide, as DS does */
     }
@@ -115,7 +117,7 @@ function parseText(text: string, hadBom: boolean, family: ParserFamily, format: 
   }
   // config2, .json
   try {
-    return { status: 'loaded', text, value: jsonParse(text), notes: [], hadBom };
+    return { status: 'loaded', text, value: jsonParse(text), notes: [], hadBom, strictJson: true };
   } catch {
     const err = strictJsonError(text) ?? { offset: text.length, expected: 'end' as const };
     if (text.charAt(err.offset) === '/') {
