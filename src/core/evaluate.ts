@@ -8,6 +8,7 @@ import { UNKNOWN_VERSION } from './ds/versions.js';
 import { displayPath, scrubText, secretValues, secretValuesAmong } from './redact.js';
 import { fillRemedy, genericRemedy, remedyFor } from './deploy/remedy.js';
 import { shellQuote } from './text/shell.js';
+import { strictJsonMayHold } from './parse/strict-json.js';
 import type { RuleMeta } from './report.js';
 
 /**
@@ -68,9 +69,16 @@ export function knownSecrets(ctx: Pick<RuleContext, 'layers' | 'host'>): string[
   const shipped = (l: { kind: string }) => l.kind === 'default' || l.kind === 'env';
   const own = ctx.layers.filter((l) => l.status === 'loaded' && !shipped(l)).flatMap((l) => secretValues(l.value));
   // only the few secrets of the other layers are looked up in the shipped ones (judging every path of default.json
-  // took ~12 ms of a 9.3 check: scripts/BENCH-NOTES.md)
-  const wanted = new Set(own);
-  const published = new Set(ctx.layers.filter((l) => shipped(l) && l.status === 'loaded').flatMap((l) => [...secretValuesAmong(l.value, wanted)]));
+  // took ~12 ms of a 9.3 check), and of those only the ones the shipped file's text can hold (walking default.json's
+  // value costs ~10 M instructions, a search of its text a few thousand: scripts/BENCH-NOTES.md)
+  const published = new Set(
+    ctx.layers
+      .filter((l) => shipped(l) && l.status === 'loaded')
+      .flatMap((l) => {
+        const wanted = new Set(l.strictJson && l.text !== undefined ? own.filter((s) => strictJsonMayHold(l.text!, s)) : own);
+        return [...secretValuesAmong(l.value, wanted)];
+      }),
+  );
   for (const s of own) if (!published.has(s)) out.add(s);
   for (const f of ctx.host.secretFiles?.values() ?? []) {
     if (f.content) {

@@ -109,6 +109,8 @@ export interface Layer {
    * a missing one (status 'skipped'), so whatever was meant to be in it is not used; apply refuses to write through it.
    */
   readonly danglingLink?: string;
+  /** `text` is strict JSON (JSON.parse gave `value`): its strings are written as JSON writes them, shortcuts may rely on it. */
+  readonly strictJson?: true;
   readonly value?: unknown;
   readonly tree?: import('./parse/tree.js').JsonNode;
   readonly error?: ParseFailure;

@@ -77,9 +77,9 @@ export function keyPresent(obj: unknown, dotted: string): boolean {
  */
 export function fingerprintDefault(defaultJson: unknown): DsVersionInfo | undefined {
   if (!defaultJson || typeof defaultJson !== 'object') return undefined;
-  const scores = KNOWN_RELEASES.map((_, i) =>
-    MARKERS.reduce((n, [key, pattern]) => n + (keyPresent(defaultJson, key) === (pattern[i] === '1') ? 1 : 0), 0),
-  );
+  // each marker looked up once, not once per release
+  const present = MARKERS.map(([key]) => keyPresent(defaultJson, key));
+  const scores = KNOWN_RELEASES.map((_, i) => MARKERS.reduce((n, [, pattern], m) => n + (present[m] === (pattern[i] === '1') ? 1 : 0), 0));
   const best = Math.max(...scores);
   if (best < MARKERS.length * 0.75) return undefined;
   const matches = KNOWN_RELEASES.filter((_, i) => scores[i] === best).map((r) => V(r));

@@ -4,7 +4,7 @@
  */
 import { posix as path } from 'node:path';
 import type { DsVersionInfo, FileStat, Layer, LayerFormat, LayerKind, ParserFamily } from '../types.js';
-import { parseAsDs, stripBom } from '../parse/ds-parse.js';
+import { parseAsDs, stripBom, type StrictParsed } from '../parse/ds-parse.js';
 import { DS_LOADER_DEPTH_LIMIT, MAX_EVAL_DEPTH, valueDepth } from '../parse/depth.js';
 import { buildTree, lazyTree, type JsonNode } from '../parse/tree.js';
 import { offsetToPosition } from '../text/position.js';
@@ -124,7 +124,7 @@ function duplicatesOf(file: string, text: string, dups: ReturnType<typeof buildT
   });
 }
 
-/** Parse one file's text into a Layer, as `family` would. */
+/** Parse one file's text into a Layer, as `family` would. `known`: JSON.parse's value for the text, when already parsed. */
 export function layerFromText(
   file: string,
   kind: LayerKind,
@@ -133,6 +133,7 @@ export function layerFromText(
   family: ParserFamily,
   stat?: FileStat,
   atStartup = true,
+  known?: StrictParsed,
 ): Layer {
   if (format === 'js' || format === 'other') {
     return {
@@ -151,7 +152,7 @@ export function layerFromText(
       atStartup,
     };
   }
-  const parsed = parseAsDs(raw, family, format === 'json5' ? 'json5' : 'json');
+  const parsed = parseAsDs(raw, family, format === 'json5' ? 'json5' : 'json', known);
   if (parsed.status === 'too-deep') {
     return { kind, file, format, status: 'opaque', text: parsed.text, duplicates: [], notes: parsed.notes, ...(stat ? { stat } : {}), atStartup };
   }
@@ -161,7 +162,7 @@ export function layerFromText(
   // whole tree at once, for duplicate keys.
   const shipped = kind === 'default' || kind === 'env';
   let tree = loaded && !shipped ? buildTree(parsed.text) : undefined;
-  let lazyRoot: JsonNode | null | undefined; // null: not strict JSON
+  let lazyRoot: JsonNode | null | undefined; // null: too deep for a tree
   const notes = [...parsed.notes];
   let status = parsed.status as Layer['status'];
   if (loaded && !isPlainObject(parsed.value)) {
@@ -176,11 +177,12 @@ export function layerFromText(
     status,
     text,
     ...(parsed.hadBom ? { bom: true } : {}),
+    ...(parsed.strictJson ? { strictJson: true as const } : {}),
     ...(parsed.value !== undefined ? { value: parsed.value } : {}),
     get tree() {
       if (!loaded) return undefined;
       if (!tree) {
-        lazyRoot ??= lazyTree(text) ?? null;
+        if (parsed.strictJson) lazyRoot ??= lazyTree(text, true) ?? null;
         if (lazyRoot) return lazyRoot;
         tree = buildTree(text);
       }
@@ -244,7 +246,8 @@ export interface LoadedConfig {
 
 export { discoverServices } from '../deploy/detect.js';
 
-async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadResult>, configDir: string, flag?: string): Promise<DsVersionInfo> {
+/** `parsed` receives default.json's text and value when the fingerprint parsed it (the layer then reuses the value). */
+async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadResult>, configDir: string, flag?: string, parsed?: Map<string, StrictParsed>): Promise<DsVersionInfo> {
   if (flag) {
     const v = parseVersion(flag);
     if (v) return exactVersion(v, 'flag', '--ds-version');
@@ -257,7 +260,10 @@ async function detectVersion(read: (p: string, o?: ReadOptions) => Promise<ReadR
   const def = await read(`${configDir}/default.json`);
   if (def.ok) {
     try {
-      const fp = fingerprintDefault(JSON.parse(stripBom(def.text).text));
+      const text = stripBom(def.text).text;
+      const value: unknown = JSON.parse(text);
+      parsed?.set(`${configDir}/default.json`, { text, value });
+      const fp = fingerprintDefault(value);
       if (fp) return fp;
     } catch {
       /* an unparseable default.json is reported by the parse rule */
@@ -339,7 +345,8 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
     return r;
   };
   const image = spec?.imageVersion && fromHost && !opts.dsVersion ? imageVersionInfo(spec.image!, spec.imageVersion) : undefined;
-  const version = opts.version ?? image ?? (await detectVersion(read, configDir, opts.dsVersion));
+  const parsedJson = new Map<string, StrictParsed>();
+  const version = opts.version ?? image ?? (await detectVersion(read, configDir, opts.dsVersion, parsedJson));
   const family = version.parser;
   const nodeEnv = (env.NODE_CONFIG_ENV ?? env.NODE_ENV ?? 'production-linux').split(',').map((s) => s.trim()).filter(Boolean);
   const hostname = opts.hostname ?? env.HOST ?? env.HOSTNAME ?? (await host.hostname());
@@ -354,7 +361,7 @@ export async function loadConfig(outer: ReadonlyHost, opts: LoadOptions = {}): P
   const layers: Layer[] = [];
   const readLayer = async (file: string, kind: LayerKind, format: LayerFormat, atStartup = true) => {
     const r = await read(file);
-    if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup));
+    if (r.ok) layers.push(layerFromText(file, kind, format, r.text, family, r.stat, atStartup, parsedJson.get(file)));
     else if (r.code === 'ENOENT' && r.linkTarget !== undefined && kind !== 'runtime-data') {
       // node-config reads each file it finds and skips one that gives ENOENT — a dangling link too — without a word
       // (node-config@v3.3.12:lib/config.js:824-833 parseFile: readFileSync, `if (e2.code !== 'ENOENT') throw`,

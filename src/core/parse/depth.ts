@@ -23,39 +23,54 @@ export const MAX_EVAL_DEPTH = 256;
  */
 export const DS_LOADER_DEPTH_LIMIT = 2000;
 
+/** What matters to {@link nestingDepth}: a bracket, a quote, or a slash (a comment may start there). */
+const DEPTH_TOKEN = /["'{}[\]/]/g;
+/** A string's body after its opening quote: up to its closing quote or a line break; an escape skips one character. */
+const DQ_BODY = /(?:[^"\\\n]|\\[\s\S])*/y;
+const SQ_BODY = /(?:[^'\\\n]|\\[\s\S])*/y;
+
 /**
  * The deepest nesting in `text` (0 for a scalar document). Stops counting at `stopAt` (returns a value ≥ `stopAt`)
  * when given. Strings may use " or ' (JSON5); an unclosed string ends at the end of its line, as JSON5 ends it.
+ *
+ * The regular expressions find the next bracket, quote or slash and the end of each string natively: a loop over every
+ * character costs about 15 M instructions for DS's 16 kB default.json in V8's interpreter, this about 3 M
+ * (scripts/BENCH-NOTES.md). test/core/on-demand.test.ts checks it against the per-character loop.
  */
 export function nestingDepth(text: string, stopAt = Infinity): number {
   let depth = 0;
   let max = 0;
   const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; ; ) {
+    DEPTH_TOKEN.lastIndex = i;
+    if (!DEPTH_TOKEN.test(text)) return max;
+    const at = DEPTH_TOKEN.lastIndex - 1;
+    const c = text.charCodeAt(at);
+    i = at + 1;
     if (c === 0x22 || c === 0x27) {
-      // string: to the closing quote, skipping escapes; a line break ends an unclosed string
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === c || d === 0x0a) break;
+      const body = c === 0x22 ? DQ_BODY : SQ_BODY;
+      body.lastIndex = i;
+      body.test(text);
+      // past the closing quote or the line break (past the end for an unclosed string)
+      i = body.lastIndex + 1;
+    } else if (c === 0x2f) {
+      const next = text.charCodeAt(i);
+      if (next === 0x2f) {
+        const end = text.indexOf('\n', i + 1);
+        i = end < 0 ? n : end + 1;
+      } else if (next === 0x2a) {
+        const end = text.indexOf('*/', i + 1);
+        i = end < 0 ? n : end + 2;
       }
-    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
-      const end = text.indexOf('\n', i + 2);
-      i = end < 0 ? n : end;
-    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 1;
     } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) {
         max = depth;
         if (max >= stopAt) return max;
       }
-    } else if ((c === 0x7d || c === 0x5d) && depth > 0) {
+    } else if (depth > 0) {
       depth--;
     }
   }
-  return max;
 }
 
 /**

@@ -37,19 +37,34 @@ export interface ParseOutcome {
   readonly error?: ParseFailure;
   readonly notes: readonly string[];
   readonly hadBom: boolean;
+  /** The text is strict JSON: JSON.parse accepted it (and gave the value). */
+  readonly strictJson?: true;
 }
 
 export function stripBom(text: string): { text: string; hadBom: boolean } {
   return text.charCodeAt(0) === 0xfeff ? { text: text.slice(1), hadBom: true } : { text, hadBom: false };
 }
 
-export function parseAsDs(raw: string, family: ParserFamily, format: 'json' | 'json5'): ParseOutcome {
+/**
+ * A text JSON.parse already accepted, with its value: parseAsDs reuses the value for this text instead of parsing it
+ * again (loadConfig's version fingerprint parses default.json before default.json is loaded as a layer).
+ */
+export interface StrictParsed {
+  readonly text: string;
+  readonly value: unknown;
+}
+
+/**
+ * `raw` parsed as the DS version's parser family parses a `.json` or `.json5` file (see above). `parsed`: JSON.parse's
+ * value for the text, when known (used only when it is for this very text, BOM removed).
+ */
+export function parseAsDs(raw: string, family: ParserFamily, format: 'json' | 'json5', parsed?: StrictParsed): ParseOutcome {
   // config 2.0.1 skips a file whose size is < 1 byte before reading it.
   if (family === 'config2' && raw.length === 0) {
     return { status: 'skipped', text: '', notes: ['empty file: DS ≤ 8.3 skips it'], hadBom: false };
   }
   const { text, hadBom } = stripBom(raw);
-  const outcome = parseText(text, hadBom, family, format);
+  const outcome = parseText(text, hadBom, family, format, parsed);
   if (outcome.status !== 'loaded') return outcome;
   // The parsers are iterative, DS's loader and ds-harden's walkers are not (depth.ts): judge the depth of what parsed.
   const depth = nestingDepth(text, DS_LOADER_DEPTH_LIMIT);
@@ -84,11 +99,12 @@ export function parseAsDs(raw: string, family: ParserFamily, format: 'json' | 'j
   return outcome;
 }
 
-function parseText(text: string, hadBom: boolean, family: ParserFamily, format: 'json' | 'json5'): ParseOutcome {
+function parseText(text: string, hadBom: boolean, family: ParserFamily, format: 'json' | 'json5', parsed?: StrictParsed): ParseOutcome {
+  const jsonParse = (t: string): unknown => (parsed !== undefined && parsed.text === t ? parsed.value : JSON.parse(t));
   if (family === 'config3' || format === 'json5') {
     // Fast path: JSON5 is a superset of JSON with the same values, and JSON.parse is ~20x faster.
     try {
-      return { status: 'loaded', text, value: JSON.parse(text), notes: [], hadBom };
+      return { status: 'loaded', text, value: jsonParse(text), notes: [], hadBom, strictJson: true };
     } catch {
       /* not strict JSON: let JSON5 decide, as DS does */
     }
@@ -101,7 +117,7 @@ function parseText(text: string, hadBom: boolean, family: ParserFamily, format: 
   }
   // config2, .json
   try {
-    return { status: 'loaded', text, value: JSON.parse(text), notes: [], hadBom };
+    return { status: 'loaded', text, value: jsonParse(text), notes: [], hadBom, strictJson: true };
   } catch {
     const err = strictJsonError(text) ?? { offset: text.length, expected: 'end' as const };
     if (text.charAt(err.offset) === '/') {

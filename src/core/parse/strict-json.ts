@@ -137,3 +137,21 @@ export function strictJsonError(text: string): StrictError | undefined {
     throw e;
   }
 }
+
+/** An escape JSON.stringify never writes: \/ or \u (DS's shipped files have none). */
+const NON_CANONICAL_ESCAPE = /\\[/u]/;
+/** Text that String() gives for a number or a boolean (secretValues turns such leaves into text). */
+const NUMBER_OR_BOOLEAN_TEXT = /^[-+]?(?:[\d.eE+-]+|Infinity|NaN)$|^(?:true|false)$/;
+
+/**
+ * Can the value of strict JSON `text` hold `s` as a member name or as the text of a leaf? False only when it provably
+ * cannot, found with one search instead of a walk over every value: a text whose escapes are all among \" \\ \b \f \n \r
+ * \t writes each string exactly as JSON.stringify does (JSON requires those characters escaped and allows nothing else to
+ * be written but raw), so a string it holds appears in it as JSON.stringify writes it. `s` with a surrogate, or spelled
+ * like a number or a boolean (a leaf of that type turns into it), is always possible.
+ * test/core/on-demand.test.ts checks that every member name and leaf of the release files and of generated JSON is found.
+ */
+export function strictJsonMayHold(text: string, s: string): boolean {
+  if (NON_CANONICAL_ESCAPE.test(text) || NUMBER_OR_BOOLEAN_TEXT.test(s) || /[\uD800-\uDFFF]/.test(s)) return true;
+  return text.includes(JSON.stringify(s).slice(1, -1));
+}

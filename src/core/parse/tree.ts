@@ -257,17 +257,20 @@ export function buildTree(text: string): TreeResult {
  * The position tree of a text that JSON.parse accepts, built on demand: a container's members are scanned the first
  * time its `children` are read, and every other value is only skipped over. Locating one key of default.json (16 kB)
  * then costs a scan of the containers on its path instead of a node for each of its ~1,500 values (8–10 ms of a
- * `check`, interpreted: scripts/BENCH-NOTES.md). Equal to `buildTree(text).root` node for node (test/core/lazy-tree.test.ts).
+ * `check`, interpreted: scripts/BENCH-NOTES.md). Equal to `buildTree(text).root` node for node (test/core/on-demand.test.ts).
  *
  * Only for strict JSON (no comments, double-quoted keys and strings, JSON's white space: what JSON.parse accepts, which
- * is checked first), which is what lets values be skipped by their quotes and brackets alone. Any other text gives
- * undefined (use buildTree), and so does text nested deeper than MAX_EVAL_DEPTH, as in buildTree.
+ * is checked first unless the caller knows it: `knownStrict`), which is what lets values be skipped by their quotes and
+ * brackets alone. Any other text gives undefined (use buildTree), and so does text nested deeper than MAX_EVAL_DEPTH, as
+ * in buildTree.
  */
-export function lazyTree(text: string): JsonNode | undefined {
-  try {
-    JSON.parse(text);
-  } catch {
-    return undefined;
+export function lazyTree(text: string, knownStrict = false): JsonNode | undefined {
+  if (!knownStrict) {
+    try {
+      JSON.parse(text);
+    } catch {
+      return undefined;
+    }
   }
   let pos = 0;
   let deepest = 0;
