@@ -8,6 +8,10 @@
  * Both become PromptCancelled, which run.ts turns into exit 130. The library writes ANSI to pipes and takes a
  * default from a piped newline, so callers start prompts only when stdin and stdout are terminals.
  */
+// a static, named import: this module is itself loaded only for the wizard (main.ts), and the bundler keeps only these
+// three prompts (`sideEffects: false`) — a dynamic import() of the package would bundle every prompt, with the editor
+// prompt's iconv-lite code tables (≈ 430 kB)
+import { confirm, input, select } from '@inquirer/prompts';
 import { PromptCancelled } from '../cli/errors.js';
 
 /** One choice of a select question. */
@@ -51,9 +55,8 @@ async function guard<T>(p: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Prompts on `terminal`, with @inquirer/prompts loaded now (lazily, on first use of the wizard). */
+/** Prompts on `terminal` (this module is loaded lazily, on first use of the wizard). */
 export async function openPrompter(terminal: Terminal): Promise<Prompter> {
-  const { select, input, confirm } = await import('@inquirer/prompts');
   const ctx = { input: terminal.input, output: terminal.output };
   return {
     select: (q) => guard(() => select({ message: q.message, choices: q.choices.map((c) => ({ ...c })), ...(q.default !== undefined ? { default: q.default } : {}), loop: false }, ctx)),
