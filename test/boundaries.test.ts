@@ -47,13 +47,13 @@ describe('module boundaries', () => {
     expect(bad).toEqual([]);
   });
 
-  it('only adapters/prompter.ts uses @inquirer, and loads it lazily (check must not pay for the wizard)', () => {
+  it('only adapters/prompter.ts uses @inquirer, and that module is loaded lazily (check must not pay for the wizard)', () => {
     const bad: string[] = [];
     for (const f of files(SRC)) {
-      const src = code(f);
-      if (!/['"]@inquirer\//.test(src)) continue;
-      if (rel(f) !== path.join('adapters', 'prompter.ts')) bad.push(`${rel(f)} imports @inquirer`);
-      if (/import\s[^(][^;]*from\s+['"]@inquirer/.test(src.replace(/import type[^;]*;/g, ''))) bad.push(`${rel(f)} imports @inquirer statically`);
+      const src = code(f).replace(/import type[^;]*;/g, '');
+      if (/['"]@inquirer\//.test(src) && rel(f) !== path.join('adapters', 'prompter.ts')) bad.push(`${rel(f)} imports @inquirer`);
+      // prompter.ts imports the three prompts statically (so the bundle keeps only those); nobody imports it statically
+      if (/import\s[^(][^;]*from\s+['"][./]*(adapters\/)?prompter\.js['"]/.test(src)) bad.push(`${rel(f)} imports prompter.ts statically`);
     }
     expect(bad).toEqual([]);
   });
